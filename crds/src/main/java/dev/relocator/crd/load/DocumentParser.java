@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -124,6 +125,10 @@ public final class DocumentParser {
                 }
                 docs.add(json.readTree(p));
             }
+        } catch (StreamConstraintsException e) {
+            throw new ParseException(new FieldError("", Type.TOO_MANY, "JSON exceeds a parser limit: "
+                    + firstLine(e.getOriginalMessage()).replaceAll(", from `[^`]*`", ""),
+                    "flatten the document and keep values small"));
         } catch (JsonProcessingException e) {
             String msg = e.getOriginalMessage();
             int cut = msg.indexOf('\n');

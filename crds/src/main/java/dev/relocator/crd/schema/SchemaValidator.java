@@ -297,6 +297,9 @@ public final class SchemaValidator {
             return s;
         }
         String t = s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+        if (t.length() > 1 && Character.isUpperCase(t.charAt(1))) {
+            return t; // an acronym such as URL keeps its case
+        }
         return Character.toLowerCase(t.charAt(0)) + t.substring(1);
     }
 

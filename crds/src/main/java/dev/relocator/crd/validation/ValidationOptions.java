@@ -3,6 +3,7 @@ package dev.relocator.crd.validation;
 import dev.relocator.crd.load.ParseLimits;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -23,7 +24,7 @@ public record ValidationOptions(Set<String> volumeDrivers, ParseLimits limits) {
         if (volumeDrivers != null) {
             volumeDrivers.forEach(v -> d.add(normalizeDriver(v)));
         }
-        volumeDrivers = Set.copyOf(d);
+        volumeDrivers = Collections.unmodifiableSortedSet(d);
         limits = limits == null ? ParseLimits.defaults() : limits;
     }
 
