@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.relocator.crd.load.DocumentParser;
 import dev.relocator.crd.load.ParseException;
 import dev.relocator.crd.model.RelocatableVolume;
+import dev.relocator.crd.model.RelocatorConfig;
 import dev.relocator.crd.validation.FieldError;
 import dev.relocator.crd.validation.ResourceValidator;
 import dev.relocator.crd.validation.ValidationException;
@@ -25,10 +26,12 @@ public final class ResourceLoader {
 
     private final DocumentParser parser;
     private final ResourceValidator validator;
+    private final ResourceValidator configValidator;
 
     public ResourceLoader(ValidationOptions options) {
         this.parser = new DocumentParser(options.limits());
         this.validator = ResourceValidator.relocatableVolumes(options);
+        this.configValidator = ResourceValidator.relocatorConfigs(options);
     }
 
     public ResourceValidator validator() {
@@ -109,6 +112,25 @@ public final class ResourceLoader {
             throw new ValidationException(RelocatableVolume.KIND, d.name(), d.errors());
         }
         return d.resource();
+    }
+
+    /**
+     * The one RelocatorConfig in {@code text}, defaulted and validated, or a
+     * {@link ValidationException} with every error.
+     */
+    public RelocatorConfig loadConfig(String text) {
+        List<JsonNode> docs;
+        try {
+            docs = parser.parse(text.getBytes(StandardCharsets.UTF_8));
+        } catch (ParseException e) {
+            throw new ValidationException(RelocatorConfig.KIND, null, List.of(e.error()));
+        }
+        if (docs.size() != 1) {
+            throw new ValidationException(RelocatorConfig.KIND, null, List.of(new FieldError("",
+                    FieldError.Type.TOO_MANY, "expected one RelocatorConfig, found " + docs.size() + " documents",
+                    "keep the single object named " + RelocatorConfig.NAME)));
+        }
+        return configValidator.require(docs.get(0), RelocatorConfig.class);
     }
 
     private Document validate(int index, JsonNode d) {

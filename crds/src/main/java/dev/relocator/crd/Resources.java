@@ -26,6 +26,7 @@ public final class Resources {
     /** Where the pom puts {@code crds/definitions/*.yaml} inside the jar. */
     public static final String CRD_RESOURCE_DIR = "META-INF/relocator/crds/";
     public static final String RELOCATABLE_VOLUME_CRD = CRD_RESOURCE_DIR + "relocatablevolume.yaml";
+    public static final String RELOCATOR_CONFIG_CRD = CRD_RESOURCE_DIR + "relocatorconfig.yaml";
 
     private static final ObjectMapper JSON = configure(JsonMapper.builder().build());
     private static final ObjectMapper YAML = configure(YAMLMapper.builder()
@@ -49,32 +50,37 @@ public final class Resources {
         return JSON.copy();
     }
 
-    public static JsonNode toTree(RelocatableVolume rv) {
-        return JSON.valueToTree(rv);
+    public static JsonNode toTree(Object resource) {
+        return JSON.valueToTree(resource);
     }
 
-    public static String toJson(RelocatableVolume rv) {
+    public static String toJson(Object resource) {
         try {
-            return JSON.writeValueAsString(rv);
+            return JSON.writeValueAsString(resource);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a RelocatableVolume always serialises", e);
+            throw new IllegalStateException("a resource record always serialises", e);
         }
     }
 
-    public static String toYaml(RelocatableVolume rv) {
+    public static String toYaml(Object resource) {
         try {
-            return YAML.writeValueAsString(rv);
+            return YAML.writeValueAsString(resource);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a RelocatableVolume always serialises", e);
+            throw new IllegalStateException("a resource record always serialises", e);
         }
     }
 
     /** Maps a validated, defaulted tree onto the model; a failure here is a bug in the schema or the model. */
     public static RelocatableVolume fromTree(JsonNode validated) {
+        return fromTree(validated, RelocatableVolume.class);
+    }
+
+    /** Maps a validated, defaulted tree onto a model class. */
+    public static <T> T fromTree(JsonNode validated, Class<T> type) {
         try {
-            return JSON.treeToValue(validated, RelocatableVolume.class);
+            return JSON.treeToValue(validated, type);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("validated resource does not map onto the model: " + e.getOriginalMessage(), e);
+            throw new IllegalStateException("validated resource does not map onto " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
         }
     }
 
@@ -100,7 +106,13 @@ public final class Resources {
         }
     }
 
+    /** The RelocatorConfig CRD of this jar, parsed once. */
+    public static CustomResourceDefinition relocatorConfigCrd() {
+        return CrdHolder.RELOCATOR_CONFIG;
+    }
+
     private static final class CrdHolder {
         static final CustomResourceDefinition RELOCATABLE_VOLUME = loadCrd(RELOCATABLE_VOLUME_CRD);
+        static final CustomResourceDefinition RELOCATOR_CONFIG = loadCrd(RELOCATOR_CONFIG_CRD);
     }
 }

@@ -10,6 +10,8 @@ import dev.relocator.crd.schema.InvalidSchemaException;
 import dev.relocator.crd.schema.SchemaNode;
 import dev.relocator.crd.schema.SchemaValidator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,12 +33,23 @@ class CrdDefinitionTest {
 
     private final CustomResourceDefinition crd = Resources.relocatableVolumeCrd();
 
-    @Test
-    void jarShipsTheDefinitionFromCrdsDefinitions() throws IOException {
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream(Resources.RELOCATABLE_VOLUME_CRD)) {
+    @ParameterizedTest
+    @ValueSource(strings = {"relocatablevolume.yaml", "relocatorconfig.yaml"})
+    void jarShipsTheDefinitionFromCrdsDefinitions(String file) throws IOException {
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(Resources.CRD_RESOURCE_DIR + file)) {
             assertNotNull(in, "the pom copies definitions/ into META-INF/relocator/crds");
-            assertArrayEquals(Files.readAllBytes(Path.of("definitions/relocatablevolume.yaml")), in.readAllBytes());
+            assertArrayEquals(Files.readAllBytes(Path.of("definitions", file)), in.readAllBytes());
         }
+    }
+
+    @Test
+    void relocatorConfigCrdIsStructuralWithValidDefaults() {
+        CustomResourceDefinition config = Resources.relocatorConfigCrd();
+        assertEquals("relocatorconfigs.relocator.dev", config.name());
+        assertEquals("Cluster", config.scope());
+        List<String> checked = new ArrayList<>();
+        walk(config.schema("v1alpha1").orElseThrow(), checked);
+        assertTrue(checked.size() >= 5, "defaults checked: " + checked);
     }
 
     @Test

@@ -25,10 +25,8 @@ class ExamplesTest {
 
     private static final ResourceLoader LOADER = new ResourceLoader(ValidationOptions.defaults());
 
-    static Stream<Path> examples() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("examples"))) {
-            return s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList().stream();
-        }
+    static Stream<Path> examples() {
+        return Fixtures.volumeExamples().stream();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -40,7 +38,7 @@ class ExamplesTest {
     }
 
     @Test
-    void thereAreAtLeastTheThreeExamplesOfTheBrief() throws IOException {
+    void thereAreAtLeastTheThreeExamplesOfTheBrief() {
         assertTrue(examples().map(p -> p.getFileName().toString()).toList()
                 .containsAll(List.of("postgres-nfs.yaml", "lab-writer-bind.yaml", "fence-hook.yaml")));
     }

@@ -5,6 +5,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.function.Consumer;
 
 /** A valid resource to break in one place per test. */
@@ -44,6 +49,21 @@ final class Fixtures {
         change.accept(n);
         try {
             return YAML.writeValueAsString(n);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The RelocatableVolume examples in crds/examples (the directory also holds a RelocatorConfig). */
+    static List<Path> volumeExamples() {
+        try (Stream<Path> s = Files.list(Path.of("examples"))) {
+            List<Path> out = new ArrayList<>();
+            for (Path p : s.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                if (Files.readString(p).contains("\nkind: RelocatableVolume\n")) {
+                    out.add(p);
+                }
+            }
+            return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -96,10 +96,8 @@ class RobustnessTest {
     private static List<JsonNode> seeds() throws Exception {
         ResourceLoader l = new ResourceLoader(ValidationOptions.defaults());
         List<JsonNode> out = new ArrayList<>();
-        try (var s = Files.list(Path.of("examples"))) {
-            for (Path p : s.sorted().toList()) {
-                out.add(Resources.toTree(l.loadOne(Files.readString(p))));
-            }
+        for (Path p : Fixtures.volumeExamples()) {
+            out.add(Resources.toTree(l.loadOne(Files.readString(p))));
         }
         return out;
     }

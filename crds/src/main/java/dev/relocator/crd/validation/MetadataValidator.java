@@ -30,7 +30,7 @@ public final class MetadataValidator {
     private MetadataValidator() {
     }
 
-    public static void validate(JsonNode meta, List<FieldError> out) {
+    public static void validate(JsonNode meta, String kind, List<FieldError> out) {
         if (meta == null || !meta.isObject()) {
             return; // missing or mistyped metadata is the schema's report
         }
@@ -38,7 +38,7 @@ public final class MetadataValidator {
             String f = it.next();
             if (f.equals("namespace")) {
                 out.add(new FieldError("metadata.namespace", Type.FORBIDDEN,
-                        "RelocatableVolume is cluster-scoped (Swarm has no namespaces)",
+                        kind + " is cluster-scoped (Swarm has no namespaces)",
                         "remove metadata.namespace; put the stack prefix into the name instead"));
             } else if (!FIELDS.contains(f)) {
                 out.add(new FieldError(FieldPath.key("metadata", f), Type.NOT_SUPPORTED, "unknown field \"" + f + "\"",

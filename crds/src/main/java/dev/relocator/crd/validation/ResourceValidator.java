@@ -33,19 +33,28 @@ public final class ResourceValidator {
     private final CustomResourceDefinition crd;
     private final ValidationOptions options;
     private final Map<String, SchemaValidator> validators;
-    private final SemanticValidator semantic;
+    private final SemanticRules semantic;
 
-    public ResourceValidator(CustomResourceDefinition crd, ValidationOptions options) {
+    public ResourceValidator(CustomResourceDefinition crd, ValidationOptions options, SemanticRules semantic) {
         this.crd = crd;
         this.options = options;
         this.validators = crd.versions().entrySet().stream().collect(Collectors.toUnmodifiableMap(Map.Entry::getKey,
                 e -> new SchemaValidator(e.getValue(), Set.of("metadata"))));
-        this.semantic = new SemanticValidator(options);
+        this.semantic = semantic;
     }
 
     /** A validator for RelocatableVolume with the CRD shipped in this jar. */
     public static ResourceValidator relocatableVolumes(ValidationOptions options) {
-        return new ResourceValidator(Resources.relocatableVolumeCrd(), options);
+        return new ResourceValidator(Resources.relocatableVolumeCrd(), options, new SemanticValidator(options));
+    }
+
+    /** A validator for the RelocatorConfig singleton with the CRD shipped in this jar. */
+    public static ResourceValidator relocatorConfigs(ValidationOptions options) {
+        return new ResourceValidator(Resources.relocatorConfigCrd(), options, RelocatorConfigRules::check);
+    }
+
+    public CustomResourceDefinition crd() {
+        return crd;
     }
 
     public ValidationOptions options() {
@@ -63,7 +72,12 @@ public final class ResourceValidator {
         }
 
         public Optional<RelocatableVolume> resource() {
-            return valid() ? Optional.of(Resources.fromTree(defaulted)) : Optional.empty();
+            return as(RelocatableVolume.class);
+        }
+
+        /** The valid resource mapped onto its model class. */
+        public <T> Optional<T> as(Class<T> type) {
+            return valid() ? Optional.of(Resources.fromTree(defaulted, type)) : Optional.empty();
         }
     }
 
@@ -87,9 +101,9 @@ public final class ResourceValidator {
         ObjectNode copy = raw.deepCopy();
         Defaulter.apply(copy, schema);
         errors.addAll(validators.get(versionOf(raw)).validate(copy));
-        MetadataValidator.validate(copy.get("metadata"), errors);
+        MetadataValidator.validate(copy.get("metadata"), crd.kind(), errors);
         Set<String> reported = errors.stream().map(FieldError::field).collect(Collectors.toSet());
-        for (FieldError e : semantic.validate(copy)) {
+        for (FieldError e : semantic.check(copy)) {
             if (!reported.contains(e.field())) {
                 errors.add(e);
             }
@@ -104,11 +118,16 @@ public final class ResourceValidator {
 
     /** The defaulted, valid resource, or a {@link ValidationException} with every error. */
     public RelocatableVolume require(JsonNode raw) {
+        return require(raw, RelocatableVolume.class);
+    }
+
+    /** The defaulted, valid resource as {@code type}, or a {@link ValidationException} with every error. */
+    public <T> T require(JsonNode raw, Class<T> type) {
         Result r = validate(raw);
         if (!r.valid()) {
             throw new ValidationException(crd.kind(), raw == null ? null : raw.path("metadata").path("name").asText(null), r.errors());
         }
-        return r.resource().orElseThrow();
+        return r.as(type).orElseThrow();
     }
 
     private SchemaNode identify(JsonNode raw, List<FieldError> errors) {

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * Rules the OpenAPI schema cannot express, applied to a defaulted resource. Every check reads
  * the tree defensively: a field of the wrong type is the schema's report, not this one's.
  */
-public final class SemanticValidator {
+public final class SemanticValidator implements SemanticRules {
 
     /**
      * Host paths a bind-mounted volume may neither be, lie under, nor contain: they give the
@@ -39,7 +39,8 @@ public final class SemanticValidator {
         this.options = options;
     }
 
-    public List<FieldError> validate(JsonNode resource) {
+    @Override
+    public List<FieldError> check(JsonNode resource) {
         List<FieldError> out = new ArrayList<>();
         JsonNode spec = resource.path("spec");
         if (spec.isObject()) {
@@ -225,6 +226,15 @@ public final class SemanticValidator {
                     "set leaseSeconds to at least " + need + (lease.longValue() >= 2
                             ? " or heartbeatSeconds to at most " + lease.longValue() / 2 : "")));
         }
+        checkExternalFence(f, "spec.fencing", out);
+    }
+
+    /**
+     * The external-fence fields shared by a volume's {@code spec.fencing} and the fence hooks of
+     * RelocatorConfig: the chosen mechanism has what it needs, and nothing is set that it would
+     * never use.
+     */
+    public static void checkExternalFence(JsonNode f, String base, List<FieldError> out) {
         String external = f.path("external").asText("none");
         JsonNode command = f.path("command");
         JsonNode url = f.path("webhookUrl");
@@ -233,41 +243,41 @@ public final class SemanticValidator {
         switch (external) {
             case "command" -> {
                 if (!hasCommand && (command.isArray() || command.isMissingNode())) {
-                    out.add(new FieldError("spec.fencing.command", Type.REQUIRED, "is required when external is command",
+                    out.add(new FieldError(base + ".command", Type.REQUIRED, "is required when external is command",
                             "give the fence program's argv, e.g. [/usr/local/bin/fence-node, --power-off]"));
                 } else if (hasCommand && command.get(0).isTextual() && !command.get(0).textValue().startsWith("/")) {
-                    out.add(new FieldError("spec.fencing.command[0]", Type.INVALID, "\"" + command.get(0).textValue()
+                    out.add(new FieldError(base + ".command[0]", Type.INVALID, "\"" + command.get(0).textValue()
                             + "\" is not an absolute path (the command runs without a shell or PATH lookup)",
                             "write the program's full path, e.g. /usr/local/bin/" + command.get(0).textValue()));
                 }
                 if (hasUrl) {
-                    out.add(unused("webhookUrl", external));
+                    out.add(unused(base, "webhookUrl", external));
                 }
             }
             case "webhook" -> {
                 if (!hasUrl && (url.isMissingNode() || url.isTextual())) {
-                    out.add(new FieldError("spec.fencing.webhookUrl", Type.REQUIRED, "is required when external is webhook",
+                    out.add(new FieldError(base + ".webhookUrl", Type.REQUIRED, "is required when external is webhook",
                             "give the URL that powers a node off, e.g. https://fence.example/nodes"));
                 }
                 if (hasCommand) {
-                    out.add(unused("command", external));
+                    out.add(unused(base, "command", external));
                 }
             }
             case "none" -> {
                 if (hasCommand) {
-                    out.add(unused("command", external));
+                    out.add(unused(base, "command", external));
                 }
                 if (hasUrl) {
-                    out.add(unused("webhookUrl", external));
+                    out.add(unused(base, "webhookUrl", external));
                 }
             }
             default -> { }
         }
     }
 
-    private static FieldError unused(String field, String external) {
+    private static FieldError unused(String base, String field, String external) {
         String needed = field.equals("command") ? "command" : "webhook";
-        return new FieldError("spec.fencing." + field, Type.INVALID, "is set but external is " + external
+        return new FieldError(base + "." + field, Type.INVALID, "is set but external is " + external
                 + ", so it would never run", "set external: " + needed + ", or remove " + field);
     }
 
