@@ -68,7 +68,7 @@ class HostileInputTest {
                     fencing(r).put("command", "/usr/local/bin/fence --off");
                 }, "write a list, e.g. [/usr/local/bin/fence --off]",
                         "spec.fencing.command | must be an array, got string \"/usr/local/bin/fence --off\""),
-                yaml("driver option as a number", r -> spec(r).with("volume").with("options").put("size", 10),
+                yaml("driver option as a number", r -> spec(r).withObjectProperty("volume").withObjectProperty("options").put("size", 10),
                         "quote the value: \"10\"",
                         "spec.volume.options.size | must be a string, got integer 10"),
                 yaml("spec is a list", r -> r.putArray("spec").add("x"), "write a mapping of fields",
@@ -81,30 +81,30 @@ class HostileInputTest {
                         "spec.fencing.leaseSecond | unknown field \"leaseSecond\""),
                 yaml("unknown top-level field", r -> r.put("specs", "x"), "did you mean 'spec'?",
                         "specs | unknown field \"specs\""),
-                yaml("namespace on a cluster-scoped resource", r -> r.with("metadata").put("namespace", "shop"),
+                yaml("namespace on a cluster-scoped resource", r -> r.withObjectProperty("metadata").put("namespace", "shop"),
                         "remove metadata.namespace",
                         "metadata.namespace | RelocatableVolume is cluster-scoped (Swarm has no namespaces)"),
                 // ---- required fields
-                yaml("missing driver", r -> spec(r).with("volume").remove("driver"), "add driver",
+                yaml("missing driver", r -> spec(r).withObjectProperty("volume").remove("driver"), "add driver",
                         "spec.volume.driver | is required"),
                 yaml("spec is null", r -> r.putNull("spec"), "add spec",
                         "spec | is required"),
-                yaml("missing name", r -> r.with("metadata").remove("name"), "add a name",
+                yaml("missing name", r -> r.withObjectProperty("metadata").remove("name"), "add a name",
                         "metadata.name | is required"),
                 // ---- drivers and volumes
-                yaml("unknown driver", r -> spec(r).with("volume").put("driver", "rexray/ebs"),
+                yaml("unknown driver", r -> spec(r).withObjectProperty("volume").put("driver", "rexray/ebs"),
                         "use one of: local, vieux/sshfs, or add the plugin to the operator's driver allowlist",
                         "spec.volume.driver | unknown volume driver \"rexray/ebs\""),
-                yaml("local volume without options stays on one node", r -> spec(r).with("volume").remove("options"),
+                yaml("local volume without options stays on one node", r -> spec(r).withObjectProperty("volume").remove("options"),
                         "point it at shared storage",
                         "spec.volume.options | a local volume without options lives on one node's disk: after a move the workload would start on an empty volume"),
-                yaml("tmpfs cannot move", r -> spec(r).with("volume").putObject("options").put("type", "tmpfs"),
+                yaml("tmpfs cannot move", r -> spec(r).withObjectProperty("volume").putObject("options").put("type", "tmpfs"),
                         "use shared storage",
                         "spec.volume.options.type | tmpfs keeps the data in one node's memory; it cannot follow the workload and is lost on a move"),
-                yaml("NFS without a server address", r -> spec(r).with("volume").with("options").put("o", "rw"),
+                yaml("NFS without a server address", r -> spec(r).withObjectProperty("volume").withObjectProperty("options").put("o", "rw"),
                         "add addr=<server> to o",
                         "spec.volume.options.o | an NFS mount needs the server address"),
-                yaml("misspelt local driver option", r -> spec(r).with("volume").with("options").put("devise", "x"),
+                yaml("misspelt local driver option", r -> spec(r).withObjectProperty("volume").withObjectProperty("options").put("devise", "x"),
                         "did you mean 'device'?",
                         "spec.volume.options.devise | the local driver has no option \"devise\""),
                 // ---- bind mounts of the host
@@ -124,7 +124,7 @@ class HostileInputTest {
                         "spec.volume.options.device | \"shared/pg\" is not an absolute host path"),
                 yaml("type none without o=bind", r -> {
                     bind(r, "/srv/shared/pg");
-                    spec(r).with("volume").with("options").put("o", "rw");
+                    spec(r).withObjectProperty("volume").withObjectProperty("options").put("o", "rw");
                 }, "set o: bind",
                         "spec.volume.options.o | type none is a bind mount but o has no bind"),
                 // ---- fencing
@@ -166,31 +166,31 @@ class HostileInputTest {
                 }, "expected: URL that receives a POST",
                         "spec.fencing.webhookUrl | \"file:///etc/passwd\" does not match ^https?://[^\\s/$.?#][^\\s]*$"),
                 // ---- names
-                yaml("name with capitals and underscore", r -> r.with("metadata").put("name", "Shop_DB"),
+                yaml("name with capitals and underscore", r -> r.withObjectProperty("metadata").put("name", "Shop_DB"),
                         "use a name such as \"shop-db\"",
                         "metadata.name | \"Shop_DB\" is not an RFC 1123 DNS label (lowercase letters, digits and '-', starting and ending with a letter or digit)"),
-                yaml("name ending in a dash", r -> r.with("metadata").put("name", "pgdata-"),
+                yaml("name ending in a dash", r -> r.withObjectProperty("metadata").put("name", "pgdata-"),
                         "use a name such as \"pgdata\"",
                         "metadata.name | \"pgdata-\" is not an RFC 1123 DNS label (lowercase letters, digits and '-', starting and ending with a letter or digit)"),
-                yaml("name longer than 63", r -> r.with("metadata").put("name", "a".repeat(64)), "shorten the name",
+                yaml("name longer than 63", r -> r.withObjectProperty("metadata").put("name", "a".repeat(64)), "shorten the name",
                         "metadata.name | must be at most 63 characters, got 64"),
-                yaml("name as a number", r -> r.with("metadata").put("name", 42), "quote the value: \"42\"",
+                yaml("name as a number", r -> r.withObjectProperty("metadata").put("name", 42), "quote the value: \"42\"",
                         "metadata.name | must be a string"),
-                yaml("label key with two slashes", r -> r.with("metadata").putObject("labels").put("a/b/c", "x"),
+                yaml("label key with two slashes", r -> r.withObjectProperty("metadata").putObject("labels").put("a/b/c", "x"),
                         "use [prefix/]name",
                         "metadata.labels[a/b/c] | key \"a/b/c\" is not a qualified name"),
                 // ---- ownership
-                yaml("mode with an 8", r -> spec(r).with("ownership").put("mode", "0800"),
+                yaml("mode with an 8", r -> spec(r).withObjectProperty("ownership").put("mode", "0800"),
                         "expected: octal permission bits as a quoted string",
                         "spec.ownership.mode | \"0800\" does not match ^[0-7]{3,4}$"),
-                yaml("mode the owner cannot write with", r -> spec(r).with("ownership").put("mode", "0500"),
+                yaml("mode the owner cannot write with", r -> spec(r).withObjectProperty("ownership").put("mode", "0500"),
                         "use \"0700\"",
                         "spec.ownership.mode | mode 0500 does not let the owner write into the volume (needs w and x for the owner)"),
-                yaml("setuid mode", r -> spec(r).with("ownership").put("mode", "4700"), "drop it: \"0700\"",
+                yaml("setuid mode", r -> spec(r).withObjectProperty("ownership").put("mode", "4700"), "drop it: \"0700\"",
                         "spec.ownership.mode | mode 4700 sets the setuid bit, which means nothing on a directory"),
-                yaml("negative uid", r -> spec(r).with("ownership").put("uid", -1), "set uid to a value between 0 and 2147483647",
+                yaml("negative uid", r -> spec(r).withObjectProperty("ownership").put("uid", -1), "set uid to a value between 0 and 2147483647",
                         "spec.ownership.uid | must be ≥ 0, got -1"),
-                yaml("gid beyond 31 bits", r -> spec(r).with("ownership").put("gid", 4294967296L),
+                yaml("gid beyond 31 bits", r -> spec(r).withObjectProperty("ownership").put("gid", 4294967296L),
                         "set gid to a value between 0 and 2147483647",
                         "spec.ownership.gid | must be ≤ 2147483647, got 4294967296"),
                 // ---- mount options
@@ -199,7 +199,7 @@ class HostileInputTest {
                         "spec.mountOptions.nosuid | nosuid: false lets files on the volume gain root on the host through setuid binaries"),
                 yaml("acknowledgement must say true", r -> {
                     spec(r).putObject("mountOptions").put("nodev", false);
-                    r.with("metadata").putObject("annotations").put("relocator.dev/allow-insecure-mount", "yes");
+                    r.withObjectProperty("metadata").putObject("annotations").put("relocator.dev/allow-insecure-mount", "yes");
                 }, "keep it true",
                         "spec.mountOptions.nodev | nodev: false lets files on the volume open host devices"),
                 // ---- placement
@@ -292,7 +292,7 @@ class HostileInputTest {
                         " | JSON exceeds a parser limit: Document nesting depth (33) exceeds the maximum allowed (32)"),
                 bytes("not UTF-8", new byte[]{'k', 'i', 'n', 'd', ':', ' ', (byte) 0xC3, (byte) 0x28}, "save the file as UTF-8",
                         " | input is not valid UTF-8"),
-                yaml("oversized resource", r -> r.with("metadata").putObject("annotations").put("x/y", "z".repeat(300 * 1024)),
+                yaml("oversized resource", r -> r.withObjectProperty("metadata").putObject("annotations").put("x/y", "z".repeat(300 * 1024)),
                         "keep large data out of the resource",
                         " | the resource is …"),
                 bytes("oversized input", ("# " + "x".repeat(1024 * 1024) + "\n").getBytes(StandardCharsets.UTF_8),
@@ -301,7 +301,7 @@ class HostileInputTest {
     }
 
     private static void bind(ObjectNode r, String device) {
-        ObjectNode o = spec(r).with("volume").putObject("options");
+        ObjectNode o = spec(r).withObjectProperty("volume").putObject("options");
         o.put("type", "none");
         o.put("o", "bind");
         o.put("device", device);

@@ -27,10 +27,10 @@ class ValidatorTest {
     @Test
     void collectsEveryErrorNotOnlyTheFirst() {
         ObjectNode r = Fixtures.base();
-        r.with("metadata").put("name", "Bad Name");
-        spec(r).with("volume").put("driver", "rexray");
+        r.withObjectProperty("metadata").put("name", "Bad Name");
+        spec(r).withObjectProperty("volume").put("driver", "rexray");
         fencing(r).put("leaseSeconds", 1);
-        spec(r).with("ownership").put("uid", -5);
+        spec(r).withObjectProperty("ownership").put("uid", -5);
         spec(r).put("target", "relative");
         spec(r).put("bogus", true);
         spec(r).putObject("placement").putArray("constraints").add("node.hostname==a").add("node.hostname==b");
@@ -52,12 +52,12 @@ class ValidatorTest {
     @Test
     void pluginDriversOnTheAllowlistPassWithOrWithoutTag() {
         ObjectNode r = Fixtures.base();
-        spec(r).with("volume").put("driver", "vieux/sshfs");
-        spec(r).with("volume").putObject("options").put("sshcmd", "user@host:/data");
+        spec(r).withObjectProperty("volume").put("driver", "vieux/sshfs");
+        spec(r).withObjectProperty("volume").putObject("options").put("sshcmd", "user@host:/data");
         assertEquals(List.of(), validator.validate(r).errors());
-        spec(r).with("volume").put("driver", "vieux/sshfs:latest");
+        spec(r).withObjectProperty("volume").put("driver", "vieux/sshfs:latest");
         assertEquals(List.of(), validator.validate(r).errors());
-        spec(r).with("volume").put("driver", "vieux/sshfs:next");
+        spec(r).withObjectProperty("volume").put("driver", "vieux/sshfs:next");
         assertEquals("spec.volume.driver", validator.validate(r).errors().get(0).field());
     }
 
@@ -66,14 +66,14 @@ class ValidatorTest {
         ObjectNode r = Fixtures.base();
         spec(r).putObject("mountOptions").put("nosuid", false).put("nodev", false);
         assertEquals(2, validator.validate(r).errors().size());
-        r.with("metadata").putObject("annotations").put(RelocatableVolume.ALLOW_INSECURE_MOUNT_ANNOTATION, "true");
+        r.withObjectProperty("metadata").putObject("annotations").put(RelocatableVolume.ALLOW_INSECURE_MOUNT_ANNOTATION, "true");
         assertEquals(List.of(), validator.validate(r).errors());
     }
 
     @Test
     void safeBindMountsAndCompatibleConstraintsPass() {
         ObjectNode r = Fixtures.base();
-        ObjectNode o = spec(r).with("volume").putObject("options");
+        ObjectNode o = spec(r).withObjectProperty("volume").putObject("options");
         o.put("type", "none").put("o", "bind,rw").put("device", "/srv/etc-backup/pg");
         spec(r).putObject("placement").putArray("constraints")
                 .add("node.hostname!=a").add("node.hostname!=b").add("node.labels.zone==a").add("node.id!=x1");

@@ -1,6 +1,8 @@
 package dev.relocator.crd.labels;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -60,6 +62,7 @@ public final class LabelShorthand {
 
     private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,18}");
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Label → the field it sets (for error mapping and the README table). */
     private static final Map<String, String> FIELDS = new LinkedHashMap<>();
@@ -196,12 +199,12 @@ public final class LabelShorthand {
         if (t.startsWith("[")) {
             ArrayNode a = F.arrayNode();
             try {
-                JsonNode parsed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(t);
+                JsonNode parsed = JSON.readTree(t);
                 if (parsed.isArray()) {
                     parsed.forEach(a::add);
                     return a;
                 }
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 // falls through: a string where a list belongs, reported by the schema
             }
             return TextNode.valueOf(v);

@@ -80,7 +80,7 @@ public final class SchemaNode {
         }
         this.description = text(n, "description");
         Map<String, SchemaNode> props = new LinkedHashMap<>();
-        n.path("properties").fields().forEachRemaining(e ->
+        n.path("properties").properties().forEach(e ->
                 props.put(e.getKey(), new SchemaNode(path + ".properties." + e.getKey(), e.getValue())));
         this.properties = Collections.unmodifiableMap(props);
         JsonNode ap = n.get("additionalProperties");

@@ -11,7 +11,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -105,8 +104,7 @@ public final class SchemaValidator {
         s.maxProperties().filter(max -> v.size() > max).ifPresent(max -> out.add(new FieldError(path,
                 Type.TOO_MANY, "must have at most " + max + " entries, has " + v.size(),
                 "remove " + (v.size() - max) + " entries")));
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             String name = e.getKey();
             SchemaNode child = s.properties().get(name);
             if (child != null) {

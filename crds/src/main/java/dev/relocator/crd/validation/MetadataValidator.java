@@ -127,8 +127,7 @@ public final class MetadataValidator {
             out.add(new FieldError(path, Type.TYPE_INVALID, "must be a map of strings", "write key: value pairs"));
             return;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : m.properties()) {
             String p = FieldPath.key(path, e.getKey());
             if (!isQualifiedName(e.getKey())) {
                 out.add(new FieldError(p, Type.INVALID, "key \"" + e.getKey() + "\" is not a qualified name",

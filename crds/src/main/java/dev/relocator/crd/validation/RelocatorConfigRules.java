@@ -1,6 +1,7 @@
 package dev.relocator.crd.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.relocator.crd.model.RelocatorConfig;
 import dev.relocator.crd.validation.FieldError.Type;
 
@@ -29,7 +30,7 @@ final class RelocatorConfigRules {
             String base = FieldPath.index("spec.fenceHooks", i);
             SemanticValidator.checkExternalFence(h, base, out);
             JsonNode labels = h.path("nodeLabels");
-            JsonNode key = labels.isMissingNode() ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode() : labels;
+            JsonNode key = labels.isMissingNode() ? JsonNodeFactory.instance.objectNode() : labels;
             Integer earlier = selectors.putIfAbsent(key, i);
             if (earlier != null) {
                 out.add(new FieldError(FieldPath.child(base, "nodeLabels"), Type.DUPLICATE,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.relocator.crd.model.RelocatableVolume;
 import dev.relocator.crd.validation.FieldError.Type;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -11,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -75,7 +77,7 @@ public final class SemanticValidator implements SemanticRules {
         }
         JsonNode opts = volume.path("options");
         Map<String, String> o = new HashMap<>();
-        opts.fields().forEachRemaining(e -> {
+        opts.properties().forEach(e -> {
             if (e.getValue().isTextual()) {
                 o.put(e.getKey(), e.getValue().textValue());
             }
@@ -86,7 +88,7 @@ public final class SemanticValidator implements SemanticRules {
                     "point it at shared storage, e.g. {type: nfs, o: \"addr=nas,rw\", device: \":/export\"} or {type: none, o: bind, device: /srv/shared/<name>}"));
             return;
         }
-        for (String k : new java.util.TreeSet<>(o.keySet())) {
+        for (String k : new TreeSet<>(o.keySet())) {
             if (!LOCAL_DRIVER_OPTIONS.contains(k)) {
                 out.add(new FieldError(FieldPath.key("spec.volume.options", k), Type.NOT_SUPPORTED,
                         "the local driver has no option \"" + k + "\"",
@@ -335,7 +337,7 @@ public final class SemanticValidator implements SemanticRules {
         String started = lr.path("started").asText(null);
         String finished = lr.path("finished").asText(null);
         if (started != null && finished != null && MetadataValidator.isDateTime(started) && MetadataValidator.isDateTime(finished)
-                && java.time.OffsetDateTime.parse(finished).isBefore(java.time.OffsetDateTime.parse(started))) {
+                && OffsetDateTime.parse(finished).isBefore(OffsetDateTime.parse(started))) {
             out.add(new FieldError("status.lastRelocation.finished", Type.INVALID, "is before started (" + started + ")",
                     "record the finish time of the same relocation"));
         }
