@@ -65,6 +65,15 @@ class LoaderTest {
     }
 
     @Test
+    void yamlFlowMappingIsYamlNotBrokenJson() {
+        String flow = "{apiVersion: relocator.dev/v1alpha1, kind: RelocatableVolume, metadata: {name: pgdata},"
+                + " spec: {service: shop_db, volume: {name: pgdata, driver: local,"
+                + " options: {type: nfs, o: 'addr=nas,rw', device: ':/pg'}}, target: /var/lib/postgresql/data,"
+                + " ownership: {uid: 999, gid: 999, mode: '0700'}}}";
+        assertEquals(loader.loadOne(Fixtures.BASE), loader.loadOne(flow));
+    }
+
+    @Test
     void serialisedResourceLoadsBackEqual() throws Exception {
         for (String f : List.of("postgres-nfs.yaml", "fence-hook.yaml", "with-status.yaml", "lab-writer-bind.yaml")) {
             RelocatableVolume rv = loader.loadOne(Files.readString(Path.of("examples", f)));
@@ -148,6 +157,20 @@ class LoaderTest {
         assertTrue(r.errors().get(0).problem().matches("the resource is \\d+ bytes as JSON, the limit is 200"),
                 r.errors().get(0).problem());
         assertThrows(IllegalArgumentException.class, () -> new ParseLimits(0, 1, 1, 2, 1));
+    }
+
+    /** Few aliases can still multiply: the value budget stops what the alias count lets through. */
+    @Test
+    void aliasExpansionIsBoundedByTheValueBudget() {
+        ResourceLoader tight = new ResourceLoader(ValidationOptions.defaults()
+                .withLimits(new ParseLimits(1 << 20, 256 << 10, 16, 32, 500)));
+        String fanOut = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                + "c: [*b, *b, *b, *b, *b]\n";
+        List<FieldError> errors = tight.load(fanOut).errors();
+        assertEquals(1, errors.size());
+        assertEquals("YAML expands to more than 500 values (alias expansion bomb?)", errors.get(0).problem());
+        assertEquals(List.of("apiVersion", "kind"), loader.load(fanOut).errors().stream().map(FieldError::field).toList(),
+                "under the default budget the same input parses, and fails only as a resource");
     }
 
     @Test

@@ -88,13 +88,31 @@ public final class DocumentParser {
                     "split it into smaller files or shrink large annotations"));
         }
         String text = decode(input);
-        String trimmed = text.strip();
-        List<JsonNode> docs = trimmed.startsWith("{") || trimmed.startsWith("[") ? parseJson(text) : parseYaml(text);
+        List<JsonNode> docs = looksLikeJson(text) ? parseJson(text) : parseYaml(text);
         if (docs.isEmpty()) {
             throw new ParseException(new FieldError("", Type.REQUIRED, "the input holds no document",
                     "write a RelocatableVolume in YAML or JSON"));
         }
         return docs;
+    }
+
+    /**
+     * JSON when it opens like JSON: a brace followed by a quoted key or a closing brace. A YAML
+     * flow mapping ({@code {apiVersion: ...}}) opens with a plain key and stays YAML, so it gets
+     * YAML's scalar rules rather than a JSON syntax error.
+     */
+    static boolean looksLikeJson(String text) {
+        String t = text.strip();
+        if (t.isEmpty() || (t.charAt(0) != '{' && t.charAt(0) != '[')) {
+            return false;
+        }
+        String rest = t.substring(1).stripLeading();
+        if (rest.isEmpty()) {
+            return true;
+        }
+        char c = rest.charAt(0);
+        return t.charAt(0) == '{' ? c == '"' || c == '}' : c == '{' || c == '[' || c == '"' || c == ']' || c == '-'
+                || Character.isDigit(c);
     }
 
     private static String decode(byte[] input) throws ParseException {
