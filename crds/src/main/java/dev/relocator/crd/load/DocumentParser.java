@@ -135,8 +135,10 @@ public final class DocumentParser {
             while ((t = p.nextToken()) != null) {
                 if (t != JsonToken.START_OBJECT && t != JsonToken.START_ARRAY) {
                     throw new ParseException(new FieldError("", Type.INVALID,
-                            "invalid JSON at line " + p.currentLocation().getLineNr() + ", column "
-                                    + p.currentLocation().getColumnNr() + ": a document must be an object, got " + t,
+                            "invalid JSON at line " + p.currentTokenLocation().getLineNr() + ", column "
+                                    + p.currentTokenLocation().getColumnNr() + ": a document must be an object, got "
+                                    + (t.isNumeric() ? "a number" : t.isBoolean() ? "a boolean" : t == JsonToken.VALUE_NULL ? "null"
+                                    : t == JsonToken.VALUE_STRING ? "a string" : t.asString()),
                             "write the resource as a JSON object {...}"));
                 }
                 docs.add(json.readTree(p));

@@ -100,7 +100,11 @@ public final class SemanticValidator implements SemanticRules {
         Set<String> mountOpts = Arrays.stream(o.getOrDefault("o", "").split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toCollection(LinkedHashSet::new));
         boolean bind = mountOpts.contains("bind") || mountOpts.contains("rbind");
-        if (type.equals("tmpfs")) {
+        if (type.isEmpty() && !bind) {
+            out.add(new FieldError("spec.volume.options.type", Type.REQUIRED,
+                    "the local driver cannot mount without a file system type",
+                    "set type, e.g. type: nfs, or type: none with o: bind for a shared directory"));
+        } else if (type.equals("tmpfs")) {
             out.add(new FieldError("spec.volume.options.type", Type.FORBIDDEN,
                     "tmpfs keeps the data in one node's memory; it cannot follow the workload and is lost on a move",
                     "use shared storage (nfs, or a bind of a directory every node mounts)"));
