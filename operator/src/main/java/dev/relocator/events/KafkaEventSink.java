@@ -202,7 +202,7 @@ public class KafkaEventSink implements EventSink {
                 failure -> onFailure(() -> {
                     failedEvents.increment();
                     recordFailure(entry, failure);
-                    long backoff = backoffNanos(consecutiveFailuresOf(entry));
+                    long backoff = backoffNanos(consecutiveFailures.get());
                     buffer.failed(entry, System.nanoTime() + backoff);
                 }));
     }
@@ -276,14 +276,11 @@ public class KafkaEventSink implements EventSink {
         lastError = failure.getClass().getSimpleName() + ": " + failure.getMessage();
         // Log the first failure of an outage and then every 20th, not every retry.
         if (n == 1 || n % 20 == 0) {
-            LOG.warnf("Kafka send of %s for %s failed (%d consecutive failures, %d events buffered of %d): %s. "
-                            + "Relocations go on; events are retried in order.",
-                    entry.change().type(), entry.key(), n, buffer.size(), buffer.capacity(), lastError);
+            LOG.warnf("Kafka send of %s for %s failed (%d consecutive failures; buffered: %d transitions of at most "
+                            + "%d, %d resync snapshots): %s. Relocations go on; events are retried in order.",
+                    entry.change().type(), entry.key(), n, buffer.transitions(), buffer.capacity(), buffer.snapshots(),
+                    lastError);
         }
-    }
-
-    private int consecutiveFailuresOf(EventBuffer.Entry entry) {
-        return (int) Math.min(30, consecutiveFailures.get());
     }
 
     private long backoffNanos(long failures) {
