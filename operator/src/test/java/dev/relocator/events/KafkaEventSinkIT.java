@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -177,6 +179,52 @@ class KafkaEventSinkIT {
             List<WatchedEvent> got = pollUntil(w, 1);
             assertTrue(got.stream().allMatch(e -> e.type().equals(StateChange.Types.LEASE_LOST)), got.toString());
             assertEquals(Set.of(), schemas.validate(w.render(got.get(0))), "JSON output is the event itself");
+        }
+    }
+
+    @Test
+    void sampleAlertConsumerTurnsFailuresFencesAndLeaseLossesIntoAlertLines() throws Exception {
+        Instant now = Instant.now();
+        sink.publish(phase("alert-v", 4, "Attached"));
+        sink.publish(new StateChange(StateChange.Types.PHASE_CHANGED, "alert-v", "alert-v", 4, "Failed", now,
+                Map.of("reason", "AttachTimeout")));
+        sink.publish(new StateChange(StateChange.Types.FENCE_EXECUTED, "alert-n1", "alert-n1", 0, "Fenced", now,
+                Map.of("evidence", "lease-expired")));
+        sink.publish(new StateChange(StateChange.Types.LEASE_LOST, "alert-n2", "alert-n2", 0, "Down", now, Map.of()));
+        TopicReader.readUntil(kafka.clientProperties(), config.topic(), rs -> TopicReader.ofKey(rs, "alert-v").size() >= 2
+                && !TopicReader.ofKey(rs, "alert-n1").isEmpty() && !TopicReader.ofKey(rs, "alert-n2").isEmpty(),
+                Duration.ofSeconds(60));
+
+        Path source = EventSchemas.locate().resolve("../../../deploy/examples/alert-consumer/AlertConsumer.java")
+                .normalize();
+        String classpath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> {
+                    String name = Path.of(e).getFileName().toString();
+                    return name.startsWith("kafka-clients-") || name.startsWith("slf4j-api-");
+                })
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        Path out = Files.createTempFile("alerts", ".txt");
+        Path err = Files.createTempFile("alerts", ".err");
+        try {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", classpath, source.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                    "--topic", config.topic(), "--from-beginning", "--to-end")
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("AlertConsumer did not finish: " + Files.readString(err));
+            }
+            assertEquals(0, p.exitValue(), Files.readString(err));
+            List<String> alerts = Files.readAllLines(out).stream().filter(l -> l.contains("alert-")).toList();
+            assertEquals(3, alerts.size(), "one line per Failed phase, fence and lease loss: " + alerts);
+            // three keys, three partitions: no order across keys
+            assertTrue(alerts.stream().anyMatch(l -> l.contains("ALERT volume alert-v Failed at epoch 4")
+                    && l.contains("AttachTimeout")), alerts.toString());
+            assertTrue(alerts.stream().anyMatch(l -> l.contains("ALERT node alert-n1 fenced")), alerts.toString());
+            assertTrue(alerts.stream().anyMatch(l -> l.contains("ALERT node alert-n2 lost its lease")), alerts.toString());
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
     }
 

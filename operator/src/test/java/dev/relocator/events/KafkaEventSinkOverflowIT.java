@@ -21,6 +21,7 @@ import dev.relocator.testkit.kafka.InjectKafkaBroker;
 import dev.relocator.testkit.kafka.KafkaBroker;
 import dev.relocator.testkit.kafka.KafkaBrokerResource;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.restassured.RestAssured;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -92,6 +93,10 @@ class KafkaEventSinkOverflowIT {
         assertTrue(sink.buffer().snapshots() >= 1, "overflow became a snapshot");
         // the outage outlasts the producer's delivery timeout: the publisher's retry path runs
         await().atMost(Duration.ofSeconds(60)).until(() -> failures() > failuresBefore);
+        // Kafka trouble shows in the wellness check, never in readiness (safety does not depend on Kafka)
+        String well = RestAssured.get("/q/health/well").then().statusCode(503).extract().asString();
+        assertTrue(well.contains("relocator-events") && well.contains("lastError"), well);
+        assertFalse(RestAssured.get("/q/health/ready").asString().contains("relocator-events"));
         kafka.start();
 
         List<WatchedEvent> events = TopicReader.ofKey(TopicReader.readUntil(kafka.clientProperties(), config.topic(),
@@ -130,6 +135,7 @@ class KafkaEventSinkOverflowIT {
         assertTrue(registry.get("relocator.events.dropped.replaced.by.snapshot").functionCounter().count() > 0);
         assertFalse(events.isEmpty());
         await().atMost(Duration.ofSeconds(30)).until(() -> sink.buffer().size() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> RestAssured.get("/q/health/well").statusCode() == 200);
     }
 
     double failures() {
