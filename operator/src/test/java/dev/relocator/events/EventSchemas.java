@@ -32,7 +32,7 @@ final class EventSchemas {
 
     EventSchemas(Path directory) {
         this.directory = directory;
-        this.factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, b -> b
+        this.factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7, b -> b
                 .schemaMappers(m -> m.mapPrefix(BASE, directory.toUri().toString())));
     }
 
