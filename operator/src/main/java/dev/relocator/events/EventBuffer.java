@@ -52,8 +52,14 @@ public final class EventBuffer {
     private static final class KeyQueue {
         final Deque<Entry> queue = new ArrayDeque<>();
         Entry inFlight;
+        // System.nanoTime() may be negative: "waiting" says whether retryAtNanos means anything
+        boolean waiting;
         long retryAtNanos;
         int failures;
+
+        boolean backingOff(long nowNanos) {
+            return waiting && nowNanos - retryAtNanos < 0;
+        }
 
         int queuedTransitions() {
             int n = 0;
@@ -120,9 +126,10 @@ public final class EventBuffer {
         while (it.hasNext()) {
             Map.Entry<String, KeyQueue> e = it.next();
             KeyQueue q = e.getValue();
-            if (q.inFlight != null || q.queue.isEmpty() || nowNanos - q.retryAtNanos < 0) {
+            if (q.inFlight != null || q.queue.isEmpty() || q.backingOff(nowNanos)) {
                 continue;
             }
+            q.waiting = false;
             q.inFlight = q.queue.pollFirst();
             inFlight++;
             // move the key to the end: one busy volume cannot starve the others
@@ -164,6 +171,7 @@ public final class EventBuffer {
         q.inFlight = null;
         inFlight--;
         q.queue.addFirst(entry);
+        q.waiting = true;
         q.retryAtNanos = retryAtNanos;
         return ++q.failures;
     }
@@ -172,7 +180,7 @@ public final class EventBuffer {
     public synchronized OptionalLong nextRetryAt(long nowNanos) {
         OptionalLong earliest = OptionalLong.empty();
         for (KeyQueue q : keys.values()) {
-            if (q.inFlight == null && !q.queue.isEmpty() && nowNanos - q.retryAtNanos < 0
+            if (q.inFlight == null && !q.queue.isEmpty() && q.backingOff(nowNanos)
                     && (earliest.isEmpty() || q.retryAtNanos - earliest.getAsLong() < 0)) {
                 earliest = OptionalLong.of(q.retryAtNanos);
             }

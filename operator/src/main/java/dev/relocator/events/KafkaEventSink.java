@@ -71,6 +71,9 @@ public class KafkaEventSink implements EventSink {
     private CloudEventMapper mapper;
     private ScheduledExecutorService sender;
     private ScheduledFuture<?> wakeUp;
+    private long wakeUpAtNanos;
+    private boolean stateWaiting;
+    private long stateRetryAtNanos;
     private volatile boolean topicsReady;
     private volatile String lastError;
     private final AtomicLong consecutiveFailures = new AtomicLong();
@@ -187,8 +190,10 @@ public class KafkaEventSink implements EventSink {
         }
         drainState();
         OptionalLong retryAt = buffer.nextRetryAt(now);
-        if (retryAt.isPresent() && (wakeUp == null || wakeUp.isDone())) {
-            wakeUp = sender.schedule(this::drain, Math.max(0, retryAt.getAsLong() - now), TimeUnit.NANOSECONDS);
+        if (retryAt.isPresent()
+                && (wakeUp == null || wakeUp.isDone() || retryAt.getAsLong() - wakeUpAtNanos < 0)) {
+            wakeUpAtNanos = retryAt.getAsLong();
+            wakeUp = sender.schedule(this::drain, Math.max(0, wakeUpAtNanos - now), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -208,6 +213,10 @@ public class KafkaEventSink implements EventSink {
     }
 
     private void drainState() {
+        if (stateWaiting && System.nanoTime() - stateRetryAtNanos < 0) {
+            return;
+        }
+        stateWaiting = false;
         Map<String, EventBuffer.Entry> ready = new LinkedHashMap<>();
         synchronized (stateSlots) {
             var it = stateSlots.entrySet().iterator();
@@ -237,7 +246,10 @@ public class KafkaEventSink implements EventSink {
                         stateInFlight.remove(entry.key());
                         stateSlots.putIfAbsent(entry.key(), entry); // a newer state, if any, wins
                     }
-                    scheduleDrain(backoffNanos(consecutiveFailures.get()));
+                    long backoff = backoffNanos(consecutiveFailures.get());
+                    stateWaiting = true;
+                    stateRetryAtNanos = System.nanoTime() + backoff;
+                    scheduleDrain(backoff);
                 }));
     }
 

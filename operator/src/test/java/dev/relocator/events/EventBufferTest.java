@@ -156,6 +156,18 @@ class EventBufferTest {
     }
 
     @Test
+    void negativeClockValuesDoNotLookLikeABackoff() {
+        EventBuffer b = new EventBuffer(10);
+        b.offer(change("a", 1, "Attached"));
+        long now = -9_000_000_000L; // System.nanoTime() may be negative
+        EventBuffer.Entry e = b.next(now);
+        assertNotNull(e, "a key that never failed is sendable at any clock value");
+        b.failed(e, now + 1_000);
+        assertNull(b.next(now + 999));
+        assertNotNull(b.next(now + 1_000));
+    }
+
+    @Test
     void rejectsANonPositiveBound() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new EventBuffer(0));
         assertTrue(e.getMessage().contains("relocator.events.buffer-size"));

@@ -456,7 +456,33 @@ public final class KafkaBroker implements AutoCloseable {
         if (logFile == null) {
             return "";
         }
-        return "\nBroker log: " + logFile + " — last lines:\n" + logTail(LOG_TAIL_LINES);
+        String errors = errorLinesOfLastRun();
+        return "\nBroker log: " + logFile
+                + (errors.isEmpty() ? "" : "\nErrors logged by this run (first 10):\n" + errors)
+                + "\nLast lines:\n" + logTail(LOG_TAIL_LINES);
+    }
+
+    /** A failing broker logs its cause early and then pages of shutdown: pick the error lines out. */
+    private String errorLinesOfLastRun() {
+        if (!Files.exists(logFile)) {
+            return "";
+        }
+        try (Stream<String> all = Files.lines(logFile, StandardCharsets.UTF_8)) {
+            List<String> lines = all.toList();
+            int start = 0;
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (lines.get(i).startsWith("=== ")) {
+                    start = i;
+                    break;
+                }
+            }
+            return String.join("\n", lines.subList(start, lines.size()).stream()
+                    .filter(l -> l.contains("ERROR") || l.contains("FATAL") || l.startsWith("Caused by:")
+                            || l.startsWith("Exception in thread"))
+                    .limit(10).toList());
+        } catch (IOException | UncheckedIOException e) {
+            return "";
+        }
     }
 
     private static String describeClasspath(KafkaBrokerClasspath.Resolved classpath) {

@@ -88,6 +88,23 @@ class KafkaBrokerIT {
     }
 
     @Test
+    void restartOnAPortTakenMeanwhileNamesThePortAndTheLog() throws Exception {
+        try (KafkaBroker kafka = KafkaBroker.builder().name("port-taken").start()) {
+            String bootstrap = kafka.bootstrapServers();
+            int port = Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1));
+            kafka.stop();
+            try (java.net.ServerSocket squatter = new java.net.ServerSocket()) {
+                squatter.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                String message = assertThrows(KafkaBrokerException.class, kafka::start).getMessage();
+                assertTrue(message.contains("127.0.0.1:" + port), message);
+                assertTrue(message.contains("broker.log") && message.contains("Address already in use"), message);
+            }
+            kafka.start(); // the port is free again: same address, data kept
+            assertEquals(bootstrap, kafka.bootstrapServers());
+        }
+    }
+
+    @Test
     void unknownListenAddressIsRejectedWithItsName() {
         KafkaBroker kafka = KafkaBroker.builder().name("bad-address").listenAddress("192.0.2.123").build();
         try {
