@@ -19,17 +19,20 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * }</pre>
  *
  * Init args: {@value #SCRAM_USER} ({@code user:password}; require SASL/SCRAM on the client
- * listener), {@value #LISTEN_ADDRESS}, and any {@code broker.<property>} passed to
- * server.properties.
+ * listener), {@value #LISTEN_ADDRESS}, {@value #STOPPED} ({@code true}: the application starts
+ * with the broker down), and any {@code broker.<property>} passed to server.properties.
  */
 public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String SCRAM_USER = "scram-user";
     public static final String LISTEN_ADDRESS = "listen-address";
     public static final String BROKER_PROPERTY_PREFIX = "broker.";
+    /** "true": the application starts while the broker is down (formatted, ports fixed); the test starts it. */
+    public static final String STOPPED = "stopped";
 
     private final KafkaBroker.Builder builder = KafkaBroker.builder().name("quarkus-test");
     private KafkaBroker broker;
+    private boolean stopped;
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -42,11 +45,14 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
                 builder.scramUser(value.substring(0, colon), value.substring(colon + 1));
             } else if (LISTEN_ADDRESS.equals(key)) {
                 builder.listenAddress(value);
+            } else if (STOPPED.equals(key)) {
+                stopped = Boolean.parseBoolean(value);
             } else if (key.startsWith(BROKER_PROPERTY_PREFIX)) {
                 builder.brokerProperty(key.substring(BROKER_PROPERTY_PREFIX.length()), value);
             } else {
                 throw new IllegalArgumentException("Unknown init arg " + key + " for KafkaBrokerResource; known: "
-                        + SCRAM_USER + ", " + LISTEN_ADDRESS + ", " + BROKER_PROPERTY_PREFIX + "<server property>");
+                        + SCRAM_USER + ", " + LISTEN_ADDRESS + ", " + STOPPED + ", " + BROKER_PROPERTY_PREFIX
+                        + "<server property>");
             }
         });
     }
@@ -54,6 +60,9 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
     @Override
     public Map<String, String> start() {
         broker = builder.start();
+        if (stopped) {
+            broker.stop();
+        }
         Map<String, String> config = new LinkedHashMap<>();
         config.put("kafka.bootstrap.servers", broker.bootstrapServers());
         if (broker.requiresSasl()) {
