@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
@@ -156,6 +158,31 @@ class KafkaEventSinkIT {
         assertEquals("Attached", latest(records, "state-a").phase());
         assertEquals("Attaching", latest(records, "state-b").phase());
         assertTrue(TopicReader.ofKey(records, "node-x").isEmpty(), "node events are not volume state");
+    }
+
+    @Test
+    void stateTopicIsReallyCompacted() throws Exception {
+        // Make the broker roll and clean segments within the test's time; the topic's policy is ours.
+        try (Admin admin = kafka.internalAdmin()) {
+            ConfigResource state = new ConfigResource(ConfigResource.Type.TOPIC, config.stateTopic());
+            admin.incrementalAlterConfigs(Map.of(state, List.of(
+                    new AlterConfigOp(new ConfigEntry("segment.ms", "100"), AlterConfigOp.OpType.SET),
+                    new AlterConfigOp(new ConfigEntry("min.cleanable.dirty.ratio", "0.01"), AlterConfigOp.OpType.SET))))
+                    .all().get(20, TimeUnit.SECONDS);
+        }
+        long[] epoch = {0};
+        int[] most = {0};
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            sink.publish(phase("compact-v", ++epoch[0], "Attached"));
+            int held = TopicReader.ofKey(TopicReader.readToEnd(kafka.clientProperties(), config.stateTopic()),
+                    "compact-v").size();
+            most[0] = Math.max(most[0], held);
+            return held < most[0];
+        });
+        // after compaction the latest state is still there
+        long last = epoch[0];
+        TopicReader.readUntil(kafka.clientProperties(), config.stateTopic(),
+                rs -> latest(rs, "compact-v") != null && latest(rs, "compact-v").epoch() == last, Duration.ofSeconds(60));
     }
 
     @Test
