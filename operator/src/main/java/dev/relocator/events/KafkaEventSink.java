@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -198,18 +199,23 @@ public class KafkaEventSink implements EventSink {
     }
 
     private void send(EventBuffer.Entry entry) {
-        Message<Map<String, Object>> message = message(entry);
-        events.sendMessage(message).subscribe().with(
-                ok -> onSuccess(() -> {
-                    buffer.acked(entry);
-                    publishedEvents.increment();
-                }),
-                failure -> onFailure(() -> {
-                    failedEvents.increment();
-                    recordFailure(entry, failure);
-                    long backoff = backoffNanos(consecutiveFailures.get());
-                    buffer.failed(entry, System.nanoTime() + backoff);
-                }));
+        Consumer<Throwable> failed = failure -> onFailure(() -> {
+            failedEvents.increment();
+            recordFailure(entry, failure);
+            long backoff = backoffNanos(consecutiveFailures.get());
+            buffer.failed(entry, System.nanoTime() + backoff);
+        });
+        try {
+            events.sendMessage(message(entry)).subscribe().with(
+                    ok -> onSuccess(() -> {
+                        buffer.acked(entry);
+                        publishedEvents.increment();
+                    }),
+                    failed);
+        } catch (RuntimeException refused) {
+            // an emitter that refuses synchronously (overflow, channel down) must not leave the key stuck in flight
+            failed.accept(refused);
+        }
     }
 
     private void drainState() {
@@ -232,25 +238,30 @@ public class KafkaEventSink implements EventSink {
     }
 
     private void sendState(EventBuffer.Entry entry) {
-        volumeState.sendMessage(message(entry)).subscribe().with(
-                ok -> onSuccess(() -> {
-                    publishedState.increment();
-                    synchronized (stateSlots) {
-                        stateInFlight.remove(entry.key());
-                    }
-                }),
-                failure -> onFailure(() -> {
-                    failedState.increment();
-                    recordFailure(entry, failure);
-                    synchronized (stateSlots) {
-                        stateInFlight.remove(entry.key());
-                        stateSlots.putIfAbsent(entry.key(), entry); // a newer state, if any, wins
-                    }
-                    long backoff = backoffNanos(consecutiveFailures.get());
-                    stateWaiting = true;
-                    stateRetryAtNanos = System.nanoTime() + backoff;
-                    scheduleDrain(backoff);
-                }));
+        Consumer<Throwable> failed = failure -> onFailure(() -> {
+            failedState.increment();
+            recordFailure(entry, failure);
+            synchronized (stateSlots) {
+                stateInFlight.remove(entry.key());
+                stateSlots.putIfAbsent(entry.key(), entry); // a newer state, if any, wins
+            }
+            long backoff = backoffNanos(consecutiveFailures.get());
+            stateWaiting = true;
+            stateRetryAtNanos = System.nanoTime() + backoff;
+            scheduleDrain(backoff);
+        });
+        try {
+            volumeState.sendMessage(message(entry)).subscribe().with(
+                    ok -> onSuccess(() -> {
+                        publishedState.increment();
+                        synchronized (stateSlots) {
+                            stateInFlight.remove(entry.key());
+                        }
+                    }),
+                    failed);
+        } catch (RuntimeException refused) {
+            failed.accept(refused);
+        }
     }
 
     private Message<Map<String, Object>> message(EventBuffer.Entry entry) {
