@@ -9,13 +9,14 @@ import java.util.Objects;
  * @param nodeId     node it was assigned to (null before assignment)
  * @param state      the task's observed state
  * @param error      Swarm's error message for failed/rejected tasks ("" otherwise)
- * @param monoNanos  when the controller first observed this state, on its monotonic clock
+ * @param timestamp  Swarm's status timestamp; used only to count recent failures (policy, never safety)
  */
-public record TaskView(String id, String nodeId, TaskState state, String error, long monoNanos) {
+public record TaskView(String id, String nodeId, TaskState state, String error, java.time.Instant timestamp) {
     public TaskView {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(state, "state");
         error = error == null ? "" : error;
+        Objects.requireNonNull(timestamp, "timestamp");
     }
 
     public enum TaskState {

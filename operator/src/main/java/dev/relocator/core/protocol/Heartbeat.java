@@ -7,13 +7,13 @@ import java.util.Objects;
  * Agent → controller, every heartbeat interval (default 1 s), and faster while unacknowledged.
  *
  * @param node      the agent's Swarm node id
- * @param seq       strictly increasing per agent incarnation; the agent accepts only the ack
- *                  of its most recently sent heartbeat
+ * @param incarnation chosen at agent start (never reused on the node); acks of another incarnation are ignored
+ * @param seq       strictly increasing per incarnation; an ack renews the lease from this heartbeat's send time
  * @param proof     what the agent knows about its own lease, so the controller can prove which
  *                  peers held a lease when (the peer-majority mirror); null before the first ack
  * @param volumes   per relocatable volume known on the node: what the agent has done
  */
-public record Heartbeat(String node, long seq, LeaseProof proof, Map<String, VolumeReport> volumes) {
+public record Heartbeat(String node, long incarnation, long seq, LeaseProof proof, Map<String, VolumeReport> volumes) {
     public Heartbeat {
         Objects.requireNonNull(node, "node");
         volumes = volumes == null ? Map.of() : Map.copyOf(volumes);

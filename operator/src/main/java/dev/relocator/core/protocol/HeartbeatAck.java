@@ -11,10 +11,11 @@ import java.util.Objects;
  * @param controller   id of the answering controller instance
  * @param stampNanos   the controller's monotonic time when the ack was built (echoed in the next proof)
  * @param node         the node being answered
+ * @param incarnation  the agent incarnation of the heartbeat answered
  * @param seq          the heartbeat answered
  * @param grants       one entry per managed volume: granted or revoked for this node, at a service version
  */
-public record HeartbeatAck(String controller, long stampNanos, String node, long seq, List<VolumeGrant> grants) {
+public record HeartbeatAck(String controller, long stampNanos, String node, long incarnation, long seq, List<VolumeGrant> grants) {
     public HeartbeatAck {
         Objects.requireNonNull(controller, "controller");
         Objects.requireNonNull(node, "node");
