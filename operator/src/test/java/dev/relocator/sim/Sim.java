@@ -420,7 +420,7 @@ final class Sim {
             switch (change.type()) {
                 case StateChange.Types.PHASE_CHANGED -> {
                     note(n.id + " phase " + change.subject() + " -> " + change.phase() + " e" + change.epoch() + " "
-                            + change.data());
+                            + new TreeMap<>(change.data()));
                     if ("Starting".equals(change.phase())) {
                         relocations++;
                     }
@@ -706,12 +706,12 @@ final class Sim {
         for (Svc s : services.values()) {
             String pin = pinOf(s.constraints);
             Task cur = s.current();
-            if (cur != null && cur.state == TaskView.TaskState.ASSIGNED && now - cur.created > 3 * S) {
-                cur.state = TaskView.TaskState.REJECTED;
-                cur.error = "no progress";
-                cur.ts = wall();
-                s.lastTaskEnd = now;
-                cur = null;
+            if (cur != null && cur.state == TaskView.TaskState.ASSIGNED && cur.nodeState == TaskView.TaskState.ASSIGNED
+                    && now - cur.created > S && linkUp(leader, byId.get(cur.node))) {
+                // the assignment was lost on the way: the dispatcher hands it out again (idempotent on the node)
+                Node target = byId.get(cur.node);
+                Task t = cur;
+                send(leader, target, K_NODE, () -> startContainer(target, s, t));
             }
             if (cur != null && (s.replicas == 0 || pin == null || !cur.node.equals(pin))) {
                 shutdown(cur);
@@ -781,7 +781,14 @@ final class Sim {
         if (t.shutdown || t.nodeState != TaskView.TaskState.ASSIGNED) {
             return;
         }
+        boolean locked = false;
+        for (Container o : n.containers) {
+            locked |= o.volume.equals(s.volume) && o.state != DEAD;
+        }
+        // The fencing wrapper holds an exclusive flock per volume on the node: a second task of the same
+        // volume on the same node (Swarm replacing a task it lost track of) waits for the first to be gone.
         String why = !n.dockerUp ? "dockerd unavailable"
+                : locked ? "volume " + s.volume + " in use (wrapper lock held)"
                 : !n.volumes.contains(s.volume) ? "volume " + s.volume + " not found"
                 : !wrapperAllows(n, s.volume, t.epoch) ? "fencing wrapper: lease stale or volume not granted" : null;
         if (why != null) {
@@ -952,7 +959,7 @@ final class Sim {
                 }
             }
         }
-        note((on ? "partition " : "heal ") + side);
+        note((on ? "partition " : "heal ") + side.stream().map(x -> x.id).sorted().toList());
     }
 
     void healAll() {

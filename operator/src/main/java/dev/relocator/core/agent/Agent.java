@@ -370,6 +370,8 @@ public final class Agent {
                 v.fenced = true;
             }
         }
+        // The wrapper must see a renewal at once, not a tick later: that tick is part of the blip bound.
+        writeLeaseFile(now);
     }
 
     /** A command from the controller (at-least-once; idempotent). */

@@ -392,7 +392,9 @@ public class Controller {
     /** Detaching: on a reachable source, fence-and-unmount and wait for the confirmation; then choose the target. */
     private ReconcileResult detaching(Ctx c) {
         String source = c.st().node();
-        if (source != null && agentLive(source)) {
+        // A powered-off source has nothing left to unmount; waiting for its agent would only burn the lease again.
+        boolean off = c.st().evidence() == FenceEvidence.EXTERNAL_FENCE;
+        if (source != null && !off && agentLive(source)) {
             agents.send(source, new AgentCommand.Fence(c.spec().volumeName(), c.st().epoch(), c.svc().version()));
             VolumeReport r = report(source, c.spec().volumeName());
             boolean done = r != null && r.seenVersion() >= c.svc().version() && r.containersAlive() == 0 && !r.mounted();
