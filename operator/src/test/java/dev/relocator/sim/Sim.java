@@ -295,9 +295,27 @@ final class Sim {
         for (Node node : nodes) {
             boot(node);
         }
+        if ((scenario == Scenario.CHAOS || scenario == Scenario.SINGLE_FAULT) && rnd.nextInt(4) == 0) {
+            adoptable(nodes.get(rnd.nextInt(nodes.size())), services.get("svc0"));
+        }
         worldLoop(100 * MS, this::raftTick);
         worldLoop(200 * MS, this::orchestrate);
         scheduleScenario();
+    }
+
+    /** A workload that already runs when the operator starts: the controller must adopt it, not place a second one. */
+    private void adoptable(Node n, Svc s) {
+        s.replicas = 1;
+        Task t = new Task("t" + (++taskSeq), n.id, 0);
+        t.state = TaskView.TaskState.RUNNING;
+        t.nodeState = TaskView.TaskState.RUNNING;
+        s.tasks.add(t);
+        n.volumes.add(s.volume);
+        Container c = new Container("c" + (++containerSeq), s.volume, 0, n, t);
+        n.containers.add(c);
+        t.container = c;
+        note("pre-existing " + c.id + " " + s.volume + " on " + n);
+        writerLoop(c, n.bootGen);
     }
 
     private void boot(Node n) {
@@ -1102,7 +1120,9 @@ final class Sim {
         long old = Long.parseLong(s.labels.getOrDefault(Labels.EPOCH, "0"));
         long next = Long.parseLong(u.labels().getOrDefault(Labels.EPOCH, "0"));
         String phase = u.labels().get(Labels.PHASE);
-        if (next < old || (next > old && (next != old + 1 || !"Starting".equals(phase)))) {
+        boolean adoption = old == 0 && next == 1 && "Attached".equals(phase)
+                && FenceEvidence.NEVER_ATTACHED.name().equals(u.labels().get(Labels.EVIDENCE));
+        if (next < old || (next > old && (next != old + 1 || !("Starting".equals(phase) || adoption)))) {
             violate("S3 epochs: " + s.name + " epoch " + old + " -> " + next + " in phase " + phase);
         }
         if ("Starting".equals(phase) || "Attached".equals(phase)) {

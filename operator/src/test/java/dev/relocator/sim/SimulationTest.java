@@ -21,12 +21,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * S1 (single writer), S2 (kill before start), S3 (epochs), L1 (liveness after one fault) and L2
  * (no false moves) after every step.
  *
- * <p>{@code -Dsim.seeds=N} sets how many seeds (default 10 000); {@code -Dsim.seed=N} replays one seed
+ * <p>{@code -Dsim.seeds=N} sets how many seeds (default 20 000); {@code -Dsim.seed=N} replays one seed
  * and prints its trace; {@code -Dsim.threads=N} sets the parallelism (default: available processors).
  */
 class SimulationTest {
 
-    private static final int SEEDS = Integer.getInteger("sim.seeds", 10_000);
+    private static final int SEEDS = Integer.getInteger("sim.seeds", 20_000);
 
     record Outcome(long seed, Scenario scenario, long steps, String violation, String trace, long hash, long relocations,
                    long mirrorRefusals, long staleRejected) {

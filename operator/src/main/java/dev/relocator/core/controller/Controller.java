@@ -406,7 +406,7 @@ public class Controller {
         if (target.isEmpty()) {
             return failAttempt(c, "NoEligibleNode");
         }
-        return transition(c, c.st().to(Phase.ATTACHING, c.wall(), "Detached").withTarget(target.get()), "Detached");
+        return transition(c, c.st().withTarget(target.get()).to(Phase.ATTACHING, c.wall(), "Detached"), "Detached");
     }
 
     /** Attaching: the target prepares the volume for epoch e+1; the Starting CAS then moves the pin. */

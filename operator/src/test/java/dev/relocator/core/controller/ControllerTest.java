@@ -195,8 +195,8 @@ class ControllerTest {
         ctl.register(spec);
         ctl.leadershipTick();
         state(s(Phase.ATTACHING, 4, "a", "b"));
-        reconcile();
         beat(600, "a", "b", "c");
+        reconcile();
         report("b", cluster.version, false, 0, false, 0, "VerifyFailed");
         beat("b");
         reconcile();
@@ -450,7 +450,6 @@ class ControllerTest {
     void aStaleCasChangesNothingAndRequeuesImmediately() {
         attachedOn("a", 3);
         cluster.node("a", NodeInfo.Availability.DRAIN, NodeInfo.SwarmState.READY, Map.of());
-        reconcile();
         cluster.staleNext = true;
         ReconcileResult r = reconcile();
         assertEquals("StaleVersion", r.why());
