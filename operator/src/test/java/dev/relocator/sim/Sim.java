@@ -546,9 +546,6 @@ final class Sim {
             steps++;
             e.r.run();
         }
-        if (violation == null) {
-            finalChecks();
-        }
         return this;
     }
 
@@ -1153,7 +1150,6 @@ final class Sim {
     // ------------------------------------------------------------------ scenarios
 
     private long faultAt;
-    private Runnable finalCheck = () -> { };
 
     private Node randomNode() {
         return nodes.get(rnd.nextInt(nodes.size()));
@@ -1388,11 +1384,6 @@ final class Sim {
                         + " froze");
             }
         });
-    }
-
-    /** After healing: everything must settle, every volume running (eventual liveness). */
-    private void finalChecks() {
-        finalCheck.run();
     }
 
     // ------------------------------------------------------------------ trace
