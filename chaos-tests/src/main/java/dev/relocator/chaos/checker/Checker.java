@@ -109,7 +109,10 @@ public final class Checker {
         int falseRelocations = 0;
         StringBuilder l2d = new StringBuilder();
         int noMoveFaults = 0;
-        for (Op fault : faults) {
+        for (int fi = 0; fi < faults.size(); fi++) {
+            Op fault = faults.get(fi);
+            // a writer that appears after the next fault is that fault's recovery, not this one's
+            long until = fi + 1 < faults.size() ? faults.get(fi + 1).time() : Long.MAX_VALUE;
             Optional<WriteRecord> before = timeline.stream().filter(r -> r.time() <= fault.time()).reduce((a, b) -> b);
             if (before.isEmpty()) {
                 l1v = l1v.and(Verdict.UNKNOWN);
@@ -118,7 +121,7 @@ public final class Checker {
             }
             WriteRecord old = before.get();
             Optional<WriteRecord> next = timeline.stream()
-                    .filter(r -> r.time() > fault.time() && !r.writer().equals(old.writer()))
+                    .filter(r -> r.time() > fault.time() && r.time() <= until && !r.writer().equals(old.writer()))
                     .findFirst();
             boolean oldContinued = timeline.stream()
                     .anyMatch(r -> r.writer().equals(old.writer()) && r.time() > fault.time() + continuitySlack.toMillis());
@@ -133,9 +136,12 @@ public final class Checker {
                 }
             } else if (oldContinued) {
                 l1d.append(fault.f()).append(": writer on ").append(old.node()).append(" kept writing; ");
-            } else if (end - fault.time() >= l1Bound.toMillis()) {
+            } else if (Math.min(end, until) - fault.time() >= l1Bound.toMillis()) {
                 l1v = Verdict.INVALID;
-                l1d.append(fault.f()).append(": no writer for ").append((end - fault.time()) / 1000.0).append(" s; ");
+                l1d.append(fault.f()).append(": no writer for ").append((Math.min(end, until) - fault.time()) / 1000.0).append(" s; ");
+            } else if (until != Long.MAX_VALUE) {
+                l1v = l1v.and(Verdict.UNKNOWN);
+                l1d.append(fault.f()).append(": no new writer before the next fault; ");
             } else {
                 l1v = l1v.and(Verdict.UNKNOWN);
                 l1d.append(fault.f()).append(": no writer yet, observed only ").append((end - fault.time()) / 1000.0).append(" s; ");

@@ -163,6 +163,16 @@ class CheckerTest {
     }
 
     @Test
+    void aNewWriterAfterTheNextFaultIsThatFaultsRecovery() {
+        Run r = steady("A", "w1", 1_000, 50).fault(2_000, "blip", "w1", false).heal(3_000, "blip", "w1")
+                .fault(8_000, "kill-workload", "w1", false);
+        r.write("B", "w1", 1, 13_000).end(14_000);
+        CheckResult c = r.check(checker);
+        assertEquals(List.of(5.0), c.recoverySeconds(), c.summary());
+        assertEquals(Verdict.VALID, c.l1().verdict(), c.summary());
+    }
+
+    @Test
     void aWriterThatKeepsWritingThroughAFaultNeedsNoRecovery() {
         Run r = steady("A", "w1", 1_000, 50).fault(2_000, "blip", "w1", false).heal(3_000, "blip", "w1");
         CheckResult c = r.check(checker);
