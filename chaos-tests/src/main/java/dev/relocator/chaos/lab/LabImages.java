@@ -57,7 +57,8 @@ public final class LabImages {
     public static ImageRecipe nodeRecipe() {
         return new ImageRecipe("node", ImageRecipe.Base.DEBIAN,
                 List.of("docker.io", "iptables", "iproute2", "procps"),
-                Map.of("/usr/local/bin/lab-node-init", resource("lab/lab-node-init")),
+                Map.of("/usr/local/bin/lab-node-init", resource("lab/lab-node-init"),
+                        "/usr/local/bin/lab-nas-driver", resource("lab/lab-nas-driver")),
                 List.of("ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                         "CMD [\"/usr/local/bin/lab-node-init\"]"));
     }

@@ -32,6 +32,9 @@ public final class Nemesis {
     public static final String KILL_WORKLOAD = "kill-workload";
     public static final String BROKER_STOP = "broker-stop";
     public static final String LEADER_CRASH = "leader-crash";
+    public static final String UNMOUNT_HANG = "unmount-hang";
+    /** Read by the lab-nas volume driver in every node (see lab-nas-driver). */
+    public static final String HANG_FILE = "hang-unmount-ms";
 
     static final String CHAIN = "LAB-PARTITION";
     private static final Duration HEAL_TIMEOUT = Duration.ofSeconds(90);
@@ -39,8 +42,12 @@ public final class Nemesis {
     private final SwarmLab lab;
     private final History history;
     private final Optional<BrokerControl> broker;
-    /** node (or "broker") → the fault active on it, in injection order, for healAll */
-    private final Map<String, String> active = new LinkedHashMap<>();
+    /** faults in place, in injection order, for healAll */
+    private final java.util.Set<Active> active = new java.util.LinkedHashSet<>();
+
+    /** A fault in place on a target (a node name, or "broker"). */
+    public record Active(String fault, String target) {
+    }
 
     public Nemesis(SwarmLab lab, History history, Optional<BrokerControl> broker) {
         this.lab = lab;
@@ -182,7 +189,7 @@ public final class Nemesis {
             lab.docker(node, "kill", killed[0]).orThrow("docker kill on " + node);
             return Map.of("container", killed[0]);
         });
-        active.remove(node);
+        active.remove(new Active(KILL_WORKLOAD, node));
         return killed[0];
     }
 
@@ -200,26 +207,62 @@ public final class Nemesis {
         heal(BROKER_STOP, "broker", b::start);
     }
 
+    // ------------------------------------------------------------------ hanging unmount
+
+    /**
+     * Makes every volume unmount of the lab-nas driver on a node block for {@code hang} before it
+     * answers dockerd, until healed. dockerd releases a stopped container's volumes through that
+     * call, so the container's clean-up (and anything that waits for the volume to be released)
+     * hangs as with a stuck NFS or block-device detach.
+     */
+    public void hangUnmount(String node, Duration hang) {
+        fault(UNMOUNT_HANG, node, false, Map.of("hangMs", hang.toMillis()), () -> {
+            writeHangFile(node, Long.toString(hang.toMillis()));
+            return Map.of();
+        });
+    }
+
+    public void healUnmountHang(String node) {
+        heal(UNMOUNT_HANG, node, () -> writeHangFile(node, null));
+    }
+
+    private void writeHangFile(String node, String content) {
+        java.nio.file.Path f = lab.nodeDir(node).resolve(HANG_FILE);
+        try {
+            if (content == null) {
+                java.nio.file.Files.deleteIfExists(f);
+            } else {
+                java.nio.file.Path tmp = f.resolveSibling(HANG_FILE + ".tmp");
+                java.nio.file.Files.writeString(tmp, content + "\n");
+                java.nio.file.Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot set the unmount hang of " + node, e);
+        }
+    }
+
     // ------------------------------------------------------------------ heal everything
 
     /** Heals every active fault, newest first: a run ends healed, then it is checked. */
     public void healAll() {
-        List<Map.Entry<String, String>> list = new ArrayList<>(active.entrySet());
+        List<Active> list = new ArrayList<>(active);
         java.util.Collections.reverse(list);
-        for (Map.Entry<String, String> e : list) {
-            switch (e.getValue()) {
-                case CRASH -> restart(e.getKey());
-                case LEADER_CRASH -> restartLeader(e.getKey());
-                case PARTITION, BLIP -> healPartition(e.getKey());
-                case FREEZE -> unfreeze(e.getKey());
+        for (Active a : list) {
+            switch (a.fault()) {
+                case CRASH -> restart(a.target());
+                case LEADER_CRASH -> restartLeader(a.target());
+                case PARTITION -> healPartition(a.target());
+                case BLIP -> heal(BLIP, a.target(), () -> clearPartition(a.target()));
+                case FREEZE -> unfreeze(a.target());
                 case BROKER_STOP -> brokerStart();
-                default -> active.remove(e.getKey());
+                case UNMOUNT_HANG -> healUnmountHang(a.target());
+                default -> active.remove(a);
             }
         }
     }
 
-    public Map<String, String> activeFaults() {
-        return Map.copyOf(active);
+    public java.util.Set<Active> activeFaults() {
+        return java.util.Set.copyOf(active);
     }
 
     // ------------------------------------------------------------------ plumbing
@@ -239,13 +282,13 @@ public final class Nemesis {
         history.append(Op.NEMESIS, Op.INVOKE, f, v);
         try {
             Map<String, Object> result = action.get();
-            active.put(target, f);
+            active.add(new Active(f, target));
             Map<String, Object> done = new LinkedHashMap<>(v);
             done.putAll(result);
             history.append(Op.NEMESIS, Op.OK, f, done);
         } catch (RuntimeException e) {
             // the fault may or may not be in place: record that honestly, and try to heal it later
-            active.put(target, f);
+            active.add(new Active(f, target));
             Map<String, Object> info = new LinkedHashMap<>(v);
             info.put("error", String.valueOf(e.getMessage()));
             history.append(Op.NEMESIS, Op.INFO, f, info);
@@ -258,7 +301,7 @@ public final class Nemesis {
         history.append(Op.NEMESIS, Op.INVOKE, "heal", v);
         try {
             action.run();
-            active.remove(target);
+            active.remove(new Active(fault, target));
             history.append(Op.NEMESIS, Op.OK, "heal", v);
         } catch (RuntimeException e) {
             Map<String, Object> info = new LinkedHashMap<>(v);

@@ -54,13 +54,14 @@ public final class ChaosReport {
             for (JsonNode s : kept) {
                 all.add(JSON.treeToValue(s, ScenarioEntry.class));
             }
-            Files.writeString(dir.resolve(HTML_FILE), html(all), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve(HTML_FILE), html(dir, all), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the chaos report in " + dir, e);
         }
     }
 
-    static String html(List<ScenarioEntry> entries) {
+    /** Run directories are stored relative to the report directory, so a copied report still finds them. */
+    static String html(Path reportDir, List<ScenarioEntry> entries) {
         StringBuilder h = new StringBuilder();
         h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Relocator chaos report</title><style>")
                 .append("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}")
@@ -86,7 +87,7 @@ public final class ChaosReport {
         for (ScenarioEntry e : entries) {
             h.append("<h2 id=\"").append(esc(e.name())).append("\">").append(esc(e.name())).append("</h2>");
             for (int i = 0; i < e.runDirs().size(); i++) {
-                Path dir = Path.of(e.runDirs().get(i));
+                Path dir = reportDir.resolve(e.runDirs().get(i));
                 h.append("<h3>run ").append(i + 1).append("</h3><pre>").append(esc(i < e.verdicts().size() ? e.verdicts().get(i) : ""))
                         .append("\n").append(esc(dir.toString())).append("</pre>");
                 try {

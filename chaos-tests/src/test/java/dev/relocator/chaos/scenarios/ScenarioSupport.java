@@ -58,7 +58,9 @@ final class ScenarioSupport {
         }
 
         void report(boolean met) {
-            ChaosReport.record(ChaosReport.dir(), ScenarioEntry.of(name, fault, false, expectation, met, results, dirs));
+            Path base = ChaosReport.dir().toAbsolutePath();
+            ChaosReport.record(ChaosReport.dir(), ScenarioEntry.of(name, fault, false, expectation, met, results,
+                    dirs.stream().map(d -> base.relativize(d.toAbsolutePath())).toList()));
         }
     }
 }
