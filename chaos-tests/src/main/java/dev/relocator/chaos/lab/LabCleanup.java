@@ -82,12 +82,30 @@ public final class LabCleanup {
         }
     }
 
-    private static boolean orphan(String pid) {
-        if (pid == null || pid.isBlank()) {
+    /**
+     * The owner label: the JVM's pid and start time, so a recycled pid (another process that got the
+     * dead JVM's number) does not keep leftovers alive.
+     */
+    static String owner() {
+        ProcessHandle self = ProcessHandle.current();
+        return self.pid() + "@" + self.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+    }
+
+    static boolean orphan(String owner) {
+        if (owner == null || owner.isBlank()) {
             return true;
         }
+        String[] p = owner.strip().split("@");
         try {
-            return ProcessHandle.of(Long.parseLong(pid.strip())).map(h -> !h.isAlive()).orElse(true);
+            java.util.Optional<ProcessHandle> h = ProcessHandle.of(Long.parseLong(p[0]));
+            if (h.isEmpty() || !h.get().isAlive()) {
+                return true;
+            }
+            if (p.length < 2) {
+                return false;
+            }
+            long started = h.get().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+            return started != Long.parseLong(p[1]);
         } catch (NumberFormatException e) {
             return true;
         }

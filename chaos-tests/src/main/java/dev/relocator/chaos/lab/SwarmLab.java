@@ -174,7 +174,7 @@ public final class SwarmLab implements AutoCloseable {
     private void createDirs(Spec spec) {
         try {
             Files.createDirectories(runDir.resolve("shared"));
-            Files.writeString(runDir.resolve(LabCleanup.OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
+            Files.writeString(runDir.resolve(LabCleanup.OWNER_FILE), LabCleanup.owner());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the lab directory " + runDir, e);
         }
@@ -219,7 +219,7 @@ public final class SwarmLab implements AutoCloseable {
     }
 
     private Map<String, String> labels() {
-        return Map.of(LabCleanup.LABEL_RUN, runId, LabCleanup.LABEL_PID, Long.toString(ProcessHandle.current().pid()));
+        return Map.of(LabCleanup.LABEL_RUN, runId, LabCleanup.LABEL_PID, LabCleanup.owner());
     }
 
     private void startNode(String image, String name, String ip) {

@@ -33,7 +33,7 @@ class LabImagesIT {
         String jre = images.jreImage();
         assertTrue(jre.startsWith("relocator-lab/jre:"), jre);
         String id = docker.createContainerCmd(jre).withCmd(List.of("java", "-version"))
-                .withLabels(Map.of(LabCleanup.LABEL_RUN, "images-it", LabCleanup.LABEL_PID, Long.toString(ProcessHandle.current().pid())))
+                .withLabels(Map.of(LabCleanup.LABEL_RUN, "images-it", LabCleanup.LABEL_PID, LabCleanup.owner()))
                 .exec().getId();
         try {
             docker.startContainerCmd(id).exec();

@@ -86,7 +86,7 @@ class SwarmLabIT {
         docker.createNetworkCmd().withName("relocator-" + dead)
                 .withLabels(Map.of(LabCleanup.LABEL_RUN, dead, LabCleanup.LABEL_PID, Long.toString(deadPid))).exec();
         docker.createNetworkCmd().withName("relocator-" + live)
-                .withLabels(Map.of(LabCleanup.LABEL_RUN, live, LabCleanup.LABEL_PID, Long.toString(ProcessHandle.current().pid()))).exec();
+                .withLabels(Map.of(LabCleanup.LABEL_RUN, live, LabCleanup.LABEL_PID, LabCleanup.owner())).exec();
         Path deadDir = Files.createDirectories(SwarmLab.RUNS_ROOT.resolve(dead).resolve("shared"));
         Files.writeString(SwarmLab.RUNS_ROOT.resolve(dead).resolve("owner.pid"), Long.toString(deadPid));
         try {
