@@ -85,7 +85,7 @@ final class Timeline {
             }
             if (Op.INVOKE.equals(o.type()) && !"heal".equals(o.f())) {
                 open.put(o.f() + "@" + o.str("node"), o.time());
-                s.append(mark(LEFT + (o.time() - start) * scale, "#d62728", o.f() + " " + o.str("node")));
+                s.append(mark(LEFT + (o.time() - start) * scale, LANE * lanes.size(), "#d62728", o.f() + " " + o.str("node")));
             } else if (Op.OK.equals(o.type()) && "heal".equals(o.f())) {
                 Long from = open.remove(o.str("fault") + "@" + o.str("node"));
                 if (from != null) {
@@ -136,8 +136,8 @@ final class Timeline {
                 + "<text x=\"" + fmt(x + 2) + "\" y=\"" + (y + 13) + "\" fill=\"#000\">" + ChaosReport.esc(title) + "</text>";
     }
 
-    private static String mark(double x, String colour, String title) {
-        return "<line x1=\"" + fmt(x) + "\" x2=\"" + fmt(x) + "\" y1=\"0\" y2=\"10000\" stroke=\"" + colour
+    private static String mark(double x, int height, String colour, String title) {
+        return "<line x1=\"" + fmt(x) + "\" x2=\"" + fmt(x) + "\" y1=\"0\" y2=\"" + height + "\" stroke=\"" + colour
                 + "\" stroke-dasharray=\"3,3\"><title>" + ChaosReport.esc(title) + "</title></line>";
     }
 
