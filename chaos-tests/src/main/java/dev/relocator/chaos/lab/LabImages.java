@@ -15,12 +15,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,6 +90,7 @@ public final class LabImages {
     }
 
     /** Returns the tag of the image for this recipe, building it first when no image has that tag. */
+    @SuppressWarnings("try") // the lock is held for the body's duration, never referenced
     public String ensure(ImageRecipe recipe) {
         String extra = recipe.base() == ImageRecipe.Base.BUSYBOX ? sha256(Path.of(BUSYBOX)) : "";
         String tag = "relocator-lab/" + recipe.name() + ":" + recipe.inputsHash(extra);
@@ -262,23 +261,6 @@ public final class LabImages {
             throw new LabException("cannot read " + file + "; scripts/setup-host.sh installs busybox-static", e);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    static void deleteTree(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + root, e);
         }
     }
 

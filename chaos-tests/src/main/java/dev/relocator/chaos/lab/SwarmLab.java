@@ -29,7 +29,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.awaitility.Awaitility;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,7 +144,7 @@ public final class SwarmLab implements AutoCloseable {
         workloadImage.join();
         long tImages = System.nanoTime();
 
-        createDirs(spec);
+        createDirs();
         createNetwork();
         List<String> names = new ArrayList<>();
         for (int i = 1; i <= spec.managers(); i++) {
@@ -171,7 +170,7 @@ public final class SwarmLab implements AutoCloseable {
         LOG.info("lab {} up: {} managers, {} workers, {}", runId, spec.managers(), spec.workers(), timings);
     }
 
-    private void createDirs(Spec spec) {
+    private void createDirs() {
         try {
             Files.createDirectories(runDir.resolve("shared"));
             Files.writeString(runDir.resolve(LabCleanup.OWNER_FILE), LabCleanup.owner());
@@ -457,11 +456,6 @@ public final class SwarmLab implements AutoCloseable {
     public Optional<String> leader() {
         ExecResult r = onManager("node", "ls", "--format", "{{.Hostname}} {{.ManagerStatus}}");
         return r.stdout().lines().map(String::strip).filter(l -> l.endsWith(" Leader")).map(l -> l.split(" ")[0]).findFirst();
-    }
-
-    <T> List<T> parallel(List<String> nodeNames, Function<String, T> f) {
-        List<CompletableFuture<T>> fs = nodeNames.stream().map(n -> CompletableFuture.supplyAsync(() -> f.apply(n), pool)).toList();
-        return fs.stream().map(CompletableFuture::join).toList();
     }
 
     @Override
