@@ -149,7 +149,8 @@ public final class Checker {
 
             if (fault.value().containsKey(EXPECT_RELOCATION) && !fault.flag(EXPECT_RELOCATION)) {
                 noMoveFaults++;
-                long windowEnd = healTime(history, fault).orElse(fault.time()) + l2Window.toMillis();
+                // a move after the next fault is blamed on that fault, not on this one
+                long windowEnd = Math.min(until, healTime(history, fault).orElse(fault.time()) + l2Window.toMillis());
                 Optional<WriteRecord> moved = timeline.stream()
                         .filter(r -> r.time() > fault.time() && r.time() <= windowEnd
                                 && !r.writer().equals(old.writer()) && !r.node().equals(old.node()))

@@ -107,6 +107,7 @@ public final class LabImages {
                 long t0 = System.nanoTime();
                 build(recipe, tag);
                 LOG.info("built {} in {} s", tag, (System.nanoTime() - t0) / 1_000_000_000L);
+                dropSuperseded(recipe.name(), tag);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot build image " + tag, e);
@@ -132,9 +133,37 @@ public final class LabImages {
             Path tmp = dir.resolve(tar.getFileName() + ".part" + ProcessHandle.current().pid());
             run(List.of("docker", "save", "-o", tmp.toString(), image), Path.of("."), 600);
             Files.move(tmp, tar, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            // tarballs of superseded builds of the same repository are dead weight
+            String repo = image.contains(":") ? image.substring(0, image.lastIndexOf(':')) : image;
+            String prefix = repo.replaceAll("[^A-Za-z0-9_.-]", "_") + "_";
+            try (var old = Files.list(dir)) {
+                for (Path p : old.filter(p -> p.getFileName().toString().startsWith(prefix) && !p.equals(tar)
+                        && p.getFileName().toString().endsWith(".tar")).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
             return tar;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save " + image + " to " + tar, e);
+        }
+    }
+
+    /**
+     * Removes older images of the same recipe (a changed input built a new tag), so the cache does
+     * not grow by an image per change. An image still used by a container stays.
+     */
+    private void dropSuperseded(String name, String current) {
+        for (var image : docker.listImagesCmd().withLabelFilter(Map.of(LABEL_IMAGE, name)).exec()) {
+            String[] tags = image.getRepoTags() == null ? new String[0] : image.getRepoTags();
+            if (java.util.Arrays.asList(tags).contains(current)) {
+                continue;
+            }
+            try {
+                docker.removeImageCmd(image.getId()).exec();
+                LOG.info("removed superseded lab image {}", String.join(",", tags));
+            } catch (RuntimeException e) {
+                LOG.debug("kept {}: {}", String.join(",", tags), e.getMessage());
+            }
         }
     }
 

@@ -206,6 +206,16 @@ class CheckerTest {
     }
 
     @Test
+    void aMoveAfterTheNextFaultIsBlamedOnThatFault() {
+        Run r = steady("A", "w1", 1_000, 5).fault(2_000, "blip", "w1", false).heal(3_000, "blip", "w1")
+                .fault(6_000, "crash", "w1", true);
+        r.write("B", "w2", 1, 20_000);
+        CheckResult c = r.check(checker);
+        assertEquals(Verdict.VALID, c.l2().verdict(), c.summary());
+        assertEquals(0, c.falseRelocations());
+    }
+
+    @Test
     void badBoundsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> new Checker(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1)));
     }
