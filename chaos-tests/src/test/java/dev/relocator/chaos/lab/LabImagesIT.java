@@ -29,6 +29,27 @@ class LabImagesIT {
     }
 
     @Test
+    void aNewBuildOfARecipeRemovesTheSupersededImageAndTarball() throws Exception {
+        ImageRecipe v1 = new ImageRecipe("selftest", ImageRecipe.Base.BUSYBOX, List.of(),
+                Map.of("/version", "1\n" + System.nanoTime()), List.of());
+        ImageRecipe v2 = new ImageRecipe("selftest", ImageRecipe.Base.BUSYBOX, List.of(),
+                Map.of("/version", "2\n" + System.nanoTime()), List.of());
+        String first = images.ensure(v1);
+        java.nio.file.Path firstTar = images.tarball(first);
+        String second = images.ensure(v2);
+        java.nio.file.Path secondTar = images.tarball(second);
+        try {
+            assertNotEquals(first, second);
+            assertTrue(docker.listImagesCmd().withImageNameFilter(first).exec().isEmpty(), "superseded image removed");
+            assertTrue(java.nio.file.Files.notExists(firstTar), "superseded tarball removed");
+            assertTrue(java.nio.file.Files.exists(secondTar));
+        } finally {
+            docker.removeImageCmd(second).withForce(true).exec();
+            java.nio.file.Files.deleteIfExists(secondTar);
+        }
+    }
+
+    @Test
     void theJavaRuntimeImageIsBuiltOnlyWhenAskedAndRunsJava() {
         String jre = images.jreImage();
         assertTrue(jre.startsWith("relocator-lab/jre:"), jre);
