@@ -50,6 +50,10 @@ public final class DockerClients implements AutoCloseable {
         public Settings withHost(String host) {
             return new Settings(Optional.of(host), connectTimeout, responseTimeout, maxConnections);
         }
+
+        public Settings withResponseTimeout(Duration timeout) {
+            return new Settings(host, connectTimeout, timeout, maxConnections);
+        }
     }
 
     private final URI host;

@@ -73,7 +73,7 @@ public final class CoalescingQueue<K, V> {
             Iterator<Map.Entry<K, V>> it = pending.entrySet().iterator();
             Map.Entry<K, V> head = it.next();
             it.remove();
-            return Optional.of(Map.entry(head.getKey(), head.getValue()));
+            return Optional.of(new java.util.AbstractMap.SimpleImmutableEntry<>(head.getKey(), head.getValue()));
         } finally {
             lock.unlock();
         }

@@ -120,6 +120,7 @@ public final class DockerEventSource implements AutoCloseable {
     private volatile long lastTick;
     private volatile long lastDispatch;
     private long nextConnectAt;
+    private String pendingCause = "initial";
     private long nextPingAt;
     private Duration backoff;
 
@@ -229,7 +230,7 @@ public final class DockerEventSource implements AutoCloseable {
             Stream s = stream;
             if (s == null || s.ended) {
                 if (now - nextConnectAt >= 0) {
-                    connect(s == null ? "initial" : s.endCause());
+                    connect(s == null ? pendingCause : s.endCause());
                 }
             } else {
                 if (now - nextPingAt >= 0) {
@@ -269,6 +270,10 @@ public final class DockerEventSource implements AutoCloseable {
         Stream previous = stream;
         if (previous != null) {
             previous.end(cause);
+            // counted once per lost stream, not per attempt: the figure is "how often did we lose it, and why"
+            reconnects.computeIfAbsent(previous.endCause(), c -> Counter.builder("relocator.events.reconnects").tag("cause", c)
+                    .description("event streams lost and re-opened, by cause").register(registry)).increment();
+            stream = null;
         }
         try {
             Optional<String> resumeFrom = since.since();
@@ -286,15 +291,16 @@ public final class DockerEventSource implements AutoCloseable {
                     .withEventFilter(ACTIONS)
                     .exec(next);
             if (!next.awaitOpen(Math.max(1, settings.stallTimeout().toMillis()), TimeUnit.MILLISECONDS)) {
+                Throwable error = next.error;
                 next.end("connect-timeout");
-                throw new IllegalStateException("the event stream did not open within " + settings.stallTimeout());
+                throw new IllegalStateException(error != null ? "the event stream failed to open: " + error
+                        : "the event stream did not open within " + settings.stallTimeout(), error);
             }
             stream = next;
             stall.streamOpened();
             nextPingAt = System.nanoTime() + settings.pingInterval().toNanos();
             backoff = Duration.ofMillis(100);
             if (connects.incrementAndGet() > 1) {
-                reconnects.computeIfAbsent(cause, c -> Counter.builder("relocator.events.reconnects").tag("cause", c).register(registry)).increment();
                 LOG.infof("Docker event stream re-opened (cause: %s), resuming from %s", cause, resumeFrom.get());
             }
             // after a gap the daemon may have forgotten events (it keeps a short window): re-read
@@ -304,6 +310,7 @@ public final class DockerEventSource implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             stream = null;
+            pendingCause = cause;
             nextConnectAt = System.nanoTime() + backoff.toNanos();
             LOG.warnf("cannot open the Docker event stream (%s); next attempt in %d ms", e.toString(), backoff.toMillis());
             backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : backoff.multipliedBy(2);
@@ -403,6 +410,7 @@ public final class DockerEventSource implements AutoCloseable {
         private final long gen;
         volatile boolean ended;
         private volatile String endCause = "closed";
+        volatile Throwable error;
         private final java.util.concurrent.CountDownLatch settled = new java.util.concurrent.CountDownLatch(1);
 
         Stream(long gen) {
@@ -431,6 +439,7 @@ public final class DockerEventSource implements AutoCloseable {
         public void onError(Throwable throwable) {
             if (!ended) {
                 endCause = "error";
+                error = throwable;
                 LOG.debugf("event stream error: %s", throwable.toString());
             }
             ended = true;
