@@ -51,7 +51,7 @@ public final class SinceTracker {
         if (recentIds.contains(identity)) {
             return false;
         }
-        if (event.timeNano() >= newestNanos - overlapNanos) {
+        if (event.timeNano() >= horizon()) {
             recent.addLast(new Seen(event.timeNano(), identity));
             recentIds.add(identity);
         }
@@ -79,8 +79,13 @@ public final class SinceTracker {
         return String.format("%d.%09d", nanos / 1_000_000_000L, nanos % 1_000_000_000L);
     }
 
+    /** Events older than this are never replayed by a resume, so their identities can go. */
+    private long horizon() {
+        return newestNanos == Long.MIN_VALUE ? Long.MIN_VALUE : newestNanos - overlapNanos;
+    }
+
     private void prune() {
-        long horizon = newestNanos - overlapNanos;
+        long horizon = horizon();
         // events arrive nearly in time order, so the oldest are at the head; an occasional
         // out-of-order straggler stays a little longer, which only costs memory
         while (!recent.isEmpty() && (recent.peekFirst().timeNano() < horizon || recent.size() > MAX_REMEMBERED)) {

@@ -39,9 +39,19 @@ public final class LocalNodeOperations {
     private static final long CONFIRM_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final DockerClient docker;
+    private final Predicate<VolumeInfo> scope;
 
     public LocalNodeOperations(DockerClient docker) {
+        this(docker, v -> true);
+    }
+
+    /**
+     * @param scope which relocatable volumes this instance is responsible for; everything in
+     *              production, one test run's volumes in tests that share an engine
+     */
+    public LocalNodeOperations(DockerClient docker, Predicate<VolumeInfo> scope) {
         this.docker = Objects.requireNonNull(docker, "docker");
+        this.scope = Objects.requireNonNull(scope, "scope");
     }
 
     /** Containers (any state) that mount the named volume. */
@@ -90,7 +100,7 @@ public final class LocalNodeOperations {
     public Set<String> relocatableVolumeNames() {
         Set<String> names = new LinkedHashSet<>();
         for (VolumeInfo v : volumes()) {
-            if (RelocatorLabels.isRelocatableVolume(v.labels())) {
+            if (RelocatorLabels.isRelocatableVolume(v.labels()) && scope.test(v)) {
                 names.add(v.name());
             }
         }

@@ -74,7 +74,8 @@ class DockerEventSourceIT {
     }
 
     private LocalView view() {
-        return new LocalView(direct.requests(), new LocalNodeOperations(direct.requests()));
+        return new LocalView(direct.requests(), new LocalNodeOperations(direct.requests(),
+                v -> resources.runId().equals(v.labels().get(dev.relocator.testkit.docker.TestLabels.RUN))));
     }
 
     @Test

@@ -33,7 +33,9 @@ class LocalNodeOperationsIT {
     void setUp() {
         docker = DockerEngine.connect();
         resources = new TestResources(docker.requests());
-        ops = new LocalNodeOperations(docker.requests());
+        // the engine is shared: this instance only ever sees this run's volumes
+        ops = new LocalNodeOperations(docker.requests(),
+                v -> resources.runId().equals(v.labels().get(dev.relocator.testkit.docker.TestLabels.RUN)));
     }
 
     @AfterEach
