@@ -1,0 +1,34 @@
+package dev.relocator.core.protocol;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Agent → controller, every heartbeat interval (default 1 s), and faster while unacknowledged.
+ *
+ * @param node      the agent's Swarm node id
+ * @param incarnation chosen at agent start (never reused on the node); acks of another incarnation are ignored
+ * @param seq       strictly increasing per incarnation; an ack renews the lease from this heartbeat's send time
+ * @param proof     what the agent knows about its own lease, so the controller can prove which
+ *                  peers held a lease when (the peer-majority mirror); null before the first ack
+ * @param volumes   per relocatable volume known on the node: what the agent has done
+ */
+public record Heartbeat(String node, long incarnation, long seq, LeaseProof proof, Map<String, VolumeReport> volumes) {
+    public Heartbeat {
+        Objects.requireNonNull(node, "node");
+        volumes = volumes == null ? Map.of() : Map.copyOf(volumes);
+    }
+
+    /**
+     * The agent's statement about the last ack it accepted.
+     *
+     * @param controller      id of the controller instance that sent the ack
+     * @param ackStampNanos   that controller's monotonic time when it sent the ack (echoed back)
+     * @param remainingNanos  at the moment the agent received that ack: how long until it must
+     *                        start fencing ({@code deadline - killBudget - now}), on the agent's clock
+     * @param leaseRun        increments each time the agent's lease lapsed; equal runs mean the
+     *                        lease was held continuously between the two acks
+     */
+    public record LeaseProof(String controller, long ackStampNanos, long remainingNanos, long leaseRun) {
+    }
+}
