@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 
 /**
  * Swarm as the controller sees it: role and leadership, nodes, services, tasks, and the one
@@ -30,9 +29,11 @@ import java.util.function.UnaryOperator;
 public final class SwarmAdapter {
 
     private final DockerClient docker;
+    private final RawSwarmApi raw;
 
     public SwarmAdapter(DockerClient docker) {
         this.docker = Objects.requireNonNull(docker, "docker");
+        this.raw = new RawSwarmApi(docker);
     }
 
     /**
@@ -149,28 +150,74 @@ public final class SwarmAdapter {
     }
 
     /**
-     * Compare-and-swap: applies {@code change} to the spec read at {@code base.version()} and
-     * sends it with that version. If anything changed the service since, Swarm refuses and
-     * this throws {@link StaleVersionException}; nothing was changed then. Returns nothing:
-     * the caller re-reads to learn the new version (Swarm's update answer does not carry it).
+     * Compare-and-swap on the service's raw spec: reads it, refuses at once when its version is
+     * not {@code expectedVersion}, applies {@code change} to a copy of the JSON spec (fields
+     * docker-java does not model survive), and sends it with {@code expectedVersion}. If anything
+     * changed the service in between, Swarm refuses: {@link StaleVersionException}, nothing
+     * changed. Returns the version read back after the write.
      */
-    public void update(ServiceSnapshot base, UnaryOperator<ServiceSpec> change) {
-        Objects.requireNonNull(base, "base");
+    public long update(String idOrName, long expectedVersion, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> change) {
         Objects.requireNonNull(change, "change");
-        ServiceSpec next = change.apply(base.spec());
-        if (next == null) {
-            throw new IllegalArgumentException("the service change returned no spec");
+        com.fasterxml.jackson.databind.JsonNode current = raw.get("/services/" + RawSwarmApi.segment(idOrName))
+                .orElseThrow(() -> new SwarmException("service " + idOrName + " does not exist"));
+        String id = current.path("ID").asText();
+        long version = RawSwarmApi.version(current);
+        if (version != expectedVersion) {
+            throw new StaleVersionException(id, expectedVersion, null);
         }
-        try {
-            docker.updateServiceCmd(base.id(), next).withVersion(base.version()).exec();
-        } catch (NotFoundException e) {
-            throw new SwarmException("service " + base.name() + " (" + base.id() + ") no longer exists", e);
-        } catch (DockerException e) {
-            if (isOutOfSequence(e)) {
-                throw new StaleVersionException(base.id(), base.version(), e);
+        com.fasterxml.jackson.databind.node.ObjectNode spec = RawSwarmApi.specCopy(current);
+        change.accept(spec);
+        RawSwarmApi.Reply reply = raw.post("/services/" + RawSwarmApi.segment(id) + "/update?version=" + expectedVersion, spec);
+        if (!reply.ok()) {
+            if (reply.message() != null && reply.message().toLowerCase(Locale.ROOT).contains("out of sequence")) {
+                throw new StaleVersionException(id, expectedVersion, new SwarmException(reply.message()));
             }
-            throw new SwarmException("updating service " + base.name() + " failed: " + e.getMessage(), e);
+            throw new SwarmException("updating service " + idOrName + " failed with " + reply.status() + ": " + reply.message());
         }
+        return raw.get("/services/" + RawSwarmApi.segment(id)).map(RawSwarmApi::version)
+                .orElseThrow(() -> new SwarmException("service " + idOrName + " vanished right after its update"));
+    }
+
+    /** Typed convenience over {@link #update(String, long, java.util.function.Consumer)}: pin and attachment labels. */
+    public long pinAndLabel(ServiceSnapshot base, String nodeId, Map<String, String> relocatorLabels) {
+        return update(base.id(), base.version(), spec -> {
+            RawSpecs.replaceRelocatorLabels(spec, relocatorLabels);
+            RawSpecs.setConstraints(spec, Placement.withPin(RawSpecs.constraints(spec), nodeId));
+        });
+    }
+
+    /**
+     * Proves with a write that needs a Raft quorum that the cluster accepts this manager's
+     * writes now: re-writes the local node's own spec unchanged at its current version. A
+     * partitioned ex-leader cannot commit it. The node spec (name, labels, role, availability)
+     * is written back as read, so nothing changes but the node's version.
+     *
+     * @return false when this node is not the leader (a certain answer)
+     * @throws SwarmException when the write could not commit (no quorum, timeout)
+     */
+    public boolean proveLeadership() {
+        SwarmRole role = role();
+        if (!role.manager() || !role.leader()) {
+            return false;
+        }
+        for (int attempt = 0; attempt < 3; attempt++) {
+            com.fasterxml.jackson.databind.JsonNode node = raw.get("/nodes/" + RawSwarmApi.segment(role.nodeId()))
+                    .orElseThrow(() -> new SwarmException("this node " + role.nodeId() + " is not in the node list"));
+            if (!node.path("ManagerStatus").path("Leader").asBoolean(false)) {
+                return false;
+            }
+            long version = RawSwarmApi.version(node);
+            RawSwarmApi.Reply reply = raw.post("/nodes/" + RawSwarmApi.segment(role.nodeId()) + "/update?version=" + version,
+                    RawSwarmApi.specCopy(node));
+            if (reply.ok()) {
+                return true;
+            }
+            if (reply.message() == null || !reply.message().toLowerCase(Locale.ROOT).contains("out of sequence")) {
+                throw new SwarmException("leadership proof write failed with " + reply.status() + ": " + reply.message());
+            }
+            // someone else updated the node in between (a label change): read again and retry
+        }
+        throw new SwarmException("leadership proof write kept racing with other node updates");
     }
 
     /** Swarm's store answers a write against an old version with "update out of sequence". */
@@ -192,6 +239,16 @@ public final class SwarmAdapter {
                     .filter(t -> serviceId.equals(t.serviceId()))
                     .sorted(Comparator.comparing(TaskInfo::id))
                     .toList();
+        } catch (DockerException e) {
+            throw new SwarmException("cannot list the tasks of service " + serviceId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The raw tasks of a service (for adapters that need fields {@link TaskInfo} does not carry). */
+    List<Task> taskList(String serviceId) {
+        try {
+            return docker.listTasksCmd().withServiceFilter(serviceId).exec().stream()
+                    .filter(t -> serviceId.equals(t.getServiceId())).toList();
         } catch (DockerException e) {
             throw new SwarmException("cannot list the tasks of service " + serviceId + ": " + e.getMessage(), e);
         }

@@ -9,8 +9,8 @@ import java.util.UUID;
  */
 public final class TestLabels {
 
-    public static final String KEY = "relocator.dev/testkit";
-    public static final String RUN = "relocator.dev/test-run";
+    public static final String KEY = "dev.relocator.testkit";
+    public static final String RUN = "dev.relocator.test-run";
 
     private TestLabels() {
     }
