@@ -59,11 +59,13 @@ public final class DockerClients implements AutoCloseable {
     private final URI host;
     private final DockerClient requests;
     private final DockerClient events;
+    private final DockerClient probe;
 
-    private DockerClients(URI host, DockerClient requests, DockerClient events) {
+    private DockerClients(URI host, DockerClient requests, DockerClient events, DockerClient probe) {
         this.host = host;
         this.requests = requests;
         this.events = events;
+        this.probe = probe;
     }
 
     public static DockerClients connect(Settings settings) {
@@ -86,7 +88,12 @@ public final class DockerClients implements AutoCloseable {
                 .dockerHost(eventHost)
                 .connectionTimeout(eventSettings.connectTimeout())
                 .maxConnections(2));
-        return new DockerClients(requestHost, requests, events);
+        DockerClient probe = requestHost.equals(eventHost) ? requests : build(eventHost, new ApacheDockerHttpClient.Builder()
+                .dockerHost(eventHost)
+                .connectionTimeout(eventSettings.connectTimeout())
+                .responseTimeout(eventSettings.responseTimeout())
+                .maxConnections(2));
+        return new DockerClients(requestHost, requests, events, probe);
     }
 
     private static DockerClient build(URI host, ApacheDockerHttpClient.Builder http) {
@@ -105,6 +112,15 @@ public final class DockerClients implements AutoCloseable {
         return requests;
     }
 
+    /**
+     * Request/response calls (with timeouts) to the event stream's address: the stream's
+     * pings and the daemon clock must travel the stream's path. The request client itself
+     * when both addresses are the same.
+     */
+    public DockerClient requestsToEventHost() {
+        return probe;
+    }
+
     /** For the event stream only. */
     public DockerClient events() {
         return events;
@@ -113,6 +129,9 @@ public final class DockerClients implements AutoCloseable {
     @Override
     public void close() {
         closeQuietly(events);
+        if (probe != requests) {
+            closeQuietly(probe);
+        }
         closeQuietly(requests);
     }
 

@@ -58,21 +58,21 @@ public final class DockerEventSource implements AutoCloseable {
         public Settings {
             Objects.requireNonNull(resyncPeriod, "resyncPeriod");
             if (resyncPeriod.isZero() || resyncPeriod.isNegative() || resyncPeriod.compareTo(MAX_RESYNC_PERIOD) > 0) {
-                throw new IllegalArgumentException("relocator.events.resync-period must be between 0 and "
+                throw new IllegalArgumentException("relocator.watch.resync-period must be between 0 and "
                         + MAX_RESYNC_PERIOD.toSeconds() + " s (it bounds how long a lost event can leave the view wrong), got " + resyncPeriod);
             }
             if (pingInterval.isZero() || pingInterval.isNegative() || pingInterval.compareTo(stallTimeout) >= 0) {
-                throw new IllegalArgumentException("relocator.events.ping-interval must be positive and shorter than the stall timeout "
+                throw new IllegalArgumentException("relocator.watch.ping-interval must be positive and shorter than the stall timeout "
                         + stallTimeout + ", got " + pingInterval);
             }
             if (maxBackoff.isZero() || maxBackoff.isNegative()) {
-                throw new IllegalArgumentException("relocator.events.max-backoff must be positive, got " + maxBackoff);
+                throw new IllegalArgumentException("relocator.watch.max-backoff must be positive, got " + maxBackoff);
             }
             if (queueCapacity < 1) {
-                throw new IllegalArgumentException("relocator.events.queue-capacity must be at least 1, got " + queueCapacity);
+                throw new IllegalArgumentException("relocator.watch.queue-capacity must be at least 1, got " + queueCapacity);
             }
             if (overlap.isNegative()) {
-                throw new IllegalArgumentException("relocator.events.overlap must not be negative, got " + overlap);
+                throw new IllegalArgumentException("relocator.watch.overlap must not be negative, got " + overlap);
             }
         }
 
@@ -155,16 +155,16 @@ public final class DockerEventSource implements AutoCloseable {
         this.backoff = Duration.ofMillis(100);
         for (ObjectKind kind : ObjectKind.values()) {
             if (kind != ObjectKind.RESYNC) {
-                received.put(kind, Counter.builder("relocator.events.received").tag("kind", kind.name().toLowerCase())
+                received.put(kind, Counter.builder("relocator.docker.events.received").tag("kind", kind.name().toLowerCase())
                         .description("Docker events accepted (after de-duplication)").register(registry));
             }
         }
-        duplicates = Counter.builder("relocator.events.dropped").tag("reason", "duplicate").register(registry);
-        overflows = Counter.builder("relocator.events.dropped").tag("reason", "overflow").register(registry);
-        handlerErrors = Counter.builder("relocator.events.handler.errors").register(registry);
+        duplicates = Counter.builder("relocator.docker.events.dropped").tag("reason", "duplicate").register(registry);
+        overflows = Counter.builder("relocator.docker.events.dropped").tag("reason", "overflow").register(registry);
+        handlerErrors = Counter.builder("relocator.docker.events.handler.errors").register(registry);
         resyncOk = Counter.builder("relocator.resyncs").tag("outcome", "ok").register(registry);
         resyncFailed = Counter.builder("relocator.resyncs").tag("outcome", "failed").register(registry);
-        Gauge.builder("relocator.events.queue.size", queue, CoalescingQueue::size).register(registry);
+        Gauge.builder("relocator.docker.events.queue.size", queue, CoalescingQueue::size).register(registry);
         supervisor = Executors.newSingleThreadScheduledExecutor(r -> daemonThread(r, "relocator-events-supervisor"));
         dispatcher = daemonThread(this::dispatchLoop, "relocator-events-dispatcher");
     }
@@ -189,7 +189,10 @@ public final class DockerEventSource implements AutoCloseable {
         supervisor.scheduleWithFixedDelay(this::tick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** True once a full resync has completed: the view reflects the truth at least once. */
+    /**
+     * True once a full resync that started while the stream was open has completed: the view
+     * was the truth at least once, and changes since then flow in as hints.
+     */
     public boolean hasSynced() {
         return synced;
     }
@@ -271,7 +274,7 @@ public final class DockerEventSource implements AutoCloseable {
         if (previous != null) {
             previous.end(cause);
             // counted once per lost stream, not per attempt: the figure is "how often did we lose it, and why"
-            reconnects.computeIfAbsent(previous.endCause(), c -> Counter.builder("relocator.events.reconnects").tag("cause", c)
+            reconnects.computeIfAbsent(previous.endCause(), c -> Counter.builder("relocator.docker.events.reconnects").tag("cause", c)
                     .description("event streams lost and re-opened, by cause").register(registry)).increment();
             stream = null;
         }
@@ -376,10 +379,15 @@ public final class DockerEventSource implements AutoCloseable {
     }
 
     private void resync() {
+        // "synced" means the view is the truth *and* changes flow in: only a resync that began
+        // with a stream open counts; earlier ones still repair the view
+        boolean streamWasOpen = isConnected();
         try {
             handler.onResync();
             resyncOk.increment();
-            synced = true;
+            if (streamWasOpen) {
+                synced = true;
+            }
         } catch (Exception e) {
             resyncFailed.increment();
             resyncRetryAt = System.nanoTime() + RESYNC_RETRY_NANOS;

@@ -270,18 +270,48 @@ public final class LocalNodeOperations {
         }
     }
 
+    /** What a helper container saw at the volume's root. */
+    public record RootStat(int uid, int gid, int mode) {
+    }
+
     /**
      * Applies owner and mode to the volume's root with a short-lived helper container from a
-     * local image (no registry is needed). Mounting the volume is also the proof that this
-     * node can mount it: a wrong NFS address or bind device fails here, before the workload
-     * is started.
+     * local image (no registry is needed), and returns what the root looks like afterwards.
+     * Mounting the volume is also the proof that this node can mount it: a wrong NFS address or
+     * bind device fails here, before the workload is started. An empty {@link Ownership} only
+     * mounts and reads.
      *
-     * @param helperImage a local image with {@code sh}, {@code chown} and {@code chmod}
+     * @param helperImage a local image with {@code sh}, {@code chown}, {@code chmod} and {@code stat}
      */
-    public void applyOwnership(String volume, Ownership ownership, String helperImage, Duration bound) {
+    public RootStat applyOwnership(String volume, Ownership ownership, String helperImage, Duration bound) {
         RelocatorLabels.requireVolumeName(volume);
         Objects.requireNonNull(ownership, "ownership");
-        String script = "chown " + ownership.uid() + ":" + ownership.gid() + " /v && chmod " + ownership.mode() + " /v";
+        if (volume(volume).isEmpty()) {
+            // binding a missing named volume would make the engine create a plain local one, data on this node
+            throw new NodeOperationException("volume " + volume + " does not exist on this node; create it with its driver options first");
+        }
+        String output = runHelper(volume, ownership.script("/v"), helperImage, bound,
+                "applying ownership " + ownership + " to volume " + volume,
+                "; check that the storage allows chown from this node (NFS root_squash refuses it: export with no_root_squash "
+                        + "or pre-create the directory with the right owner)");
+        String[] parts = output.trim().split("\\s+");
+        if (parts.length < 3) {
+            throw new NodeOperationException("the ownership helper for volume " + volume + " printed '" + output.trim() + "', not 'uid gid mode'");
+        }
+        try {
+            return new RootStat(Integer.parseInt(parts[parts.length - 3]), Integer.parseInt(parts[parts.length - 2]),
+                    Integer.parseInt(parts[parts.length - 1], 8));
+        } catch (NumberFormatException e) {
+            throw new NodeOperationException("the ownership helper for volume " + volume + " printed '" + output.trim() + "', not 'uid gid mode'", e);
+        }
+    }
+
+    /** Mounts the volume in a throw-away helper and reads owner and mode of its root. */
+    public RootStat inspectRoot(String volume, String helperImage, Duration bound) {
+        return applyOwnership(volume, new Ownership(null, null, null), helperImage, bound);
+    }
+
+    private String runHelper(String volume, String script, String helperImage, Duration bound, String what, String hint) {
         String id = null;
         try {
             CreateContainerResponse created = docker.createContainerCmd(helperImage)
@@ -297,16 +327,26 @@ public final class LocalNodeOperations {
             docker.startContainerCmd(id).exec();
             Integer status = docker.waitContainerCmd(id).exec(new WaitContainerResultCallback())
                     .awaitStatusCode(bound.toMillis(), TimeUnit.MILLISECONDS);
+            StringBuilder out = new StringBuilder();
+            docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(false)
+                    .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+                        @Override
+                        public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                            out.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                    }).awaitCompletion(bound.toMillis(), TimeUnit.MILLISECONDS);
             if (status == null || status != 0) {
-                throw new NodeOperationException("applying ownership " + ownership.uid() + ":" + ownership.gid() + " mode " + ownership.mode()
-                        + " to volume " + volume + " failed (exit " + status + "); check that the storage allows chown from this node "
-                        + "(NFS root_squash refuses it: export with no_root_squash or pre-create the directory with the right owner)");
+                throw new NodeOperationException(what + " failed (exit " + status + ": " + out.toString().trim() + ")" + hint);
             }
+            return out.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NodeOperationException(what + " was interrupted", e);
         } catch (NotFoundException e) {
             throw new NodeOperationException("helper image " + helperImage + " is not on this node; load it there (docker load) "
-                    + "or set relocator.agent.helper-image to a local image with sh, chown and chmod", e);
+                    + "or set relocator.agent.helper-image to a local image with sh, chown, chmod and stat", e);
         } catch (DockerException e) {
-            throw new NodeOperationException("applying ownership to volume " + volume + " failed: " + e.getMessage(), e);
+            throw new NodeOperationException(what + " failed: " + e.getMessage(), e);
         } finally {
             if (id != null) {
                 try {

@@ -95,7 +95,7 @@ class DockerEventSourceIT {
         // dispatcher is slower than the engine; the die itself must always get through
         await().atMost(Duration.ofSeconds(10)).until(() -> handler.saw(ObjectKind.CONTAINER, id, "die")
                 || handler.saw(ObjectKind.CONTAINER, id, "kill"));
-        assertTrue(registry.get("relocator.events.received").tag("kind", "container").counter().count() > 0);
+        assertTrue(registry.get("relocator.docker.events.received").tag("kind", "container").counter().count() > 0);
     }
 
     @Test
@@ -120,7 +120,7 @@ class DockerEventSourceIT {
             assertTrue(handler.saw(ObjectKind.CONTAINER, started, "start"), () -> "start of " + started + " replayed, seen " + handler.describe());
         });
         assertTrue(source.connections() >= 2, "the stream was re-opened");
-        assertFalse(registry.find("relocator.events.reconnects").counters().isEmpty());
+        assertFalse(registry.find("relocator.docker.events.reconnects").counters().isEmpty());
     }
 
     @Test
@@ -140,7 +140,7 @@ class DockerEventSourceIT {
                 view.containers().stream().anyMatch(c -> c.id().equals(id) && c.alive()));
         assertFalse(handler.sawAnything(id), "the stream is stalled: only the resync can have seen it");
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                registry.find("relocator.events.reconnects").tag("cause", "stall").counter() != null);
+                registry.find("relocator.docker.events.reconnects").tag("cause", "stall").counter() != null);
 
         proxy.pause(false);
         await().atMost(Duration.ofSeconds(20)).until(() -> handler.saw(ObjectKind.CONTAINER, id, "start"));
