@@ -239,20 +239,27 @@ public final class LocalNodeOperations {
 
     /**
      * Creates the volume, or accepts an existing one with the same driver and options
-     * (idempotent for retries). An existing volume with other settings is an error: the old
-     * reference must be removed on this node first.
+     * (idempotent for retries). An existing reference with other settings (typically one the
+     * engine auto-created from a service's mount, without nosuid/nodev) is replaced when that
+     * is safe: its data lives off-node and no live container mounts it. Otherwise it is an
+     * error naming what to do, and nothing changes.
      */
     public VolumeInfo createVolume(VolumeRequest request) {
         Map<String, String> options = request.effectiveOptions();
         Optional<VolumeInfo> existing = volume(request.name());
         if (existing.isPresent()) {
             VolumeInfo v = existing.get();
-            if (!v.driver().equals(request.driver()) || !v.options().equals(options)) {
+            if (v.driver().equals(request.driver()) && v.options().equals(options)) {
+                return v;
+            }
+            List<String> alive = aliveIds(containersMounting(request.name()));
+            if (!v.dataLivesOffNode() || !alive.isEmpty()) {
                 throw new NodeOperationException("volume " + request.name() + " already exists on this node with driver " + v.driver()
                         + " and options " + v.options() + ", not " + request.driver() + " " + options
-                        + "; remove the old reference on this node (docker volume rm, after checking where its data lives) or fix the spec");
+                        + (alive.isEmpty() ? "; its data lives on this node, so Relocator will not replace it: move the data to shared storage and remove it"
+                        : "; live containers " + alive + " use it: stop them, then retry"));
             }
-            return v;
+            removeVolumeReference(request.name());
         }
         Map<String, String> labels = new HashMap<>(request.labels());
         labels.putAll(RelocatorLabels.managed());

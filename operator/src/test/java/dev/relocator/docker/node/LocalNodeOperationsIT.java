@@ -107,13 +107,14 @@ class LocalNodeOperationsIT {
         assertEquals(shared.toString(), created.options().get("device"));
         assertEquals("true", created.labels().get(RelocatorLabels.RELOCATABLE));
         assertEquals(created, ops.createVolume(request), "creating it again is a no-op");
-        assertThrows(NodeOperationException.class, () -> ops.createVolume(new VolumeRequest(request.name(), "local",
-                Map.of("type", "none", "o", "bind", "device", "/nonexistent"), resources.labels(), false, false)));
 
         String writer = resources.run(resources.name("writer"), created.name(), "echo epoch-1 > /data/marker && sleep 3600");
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(shared.resolve("marker")));
         assertThrows(NodeOperationException.class, () -> ops.removeVolumeReference(created.name()),
                 "a live writer blocks the removal");
+        assertThrows(NodeOperationException.class, () -> ops.createVolume(new VolumeRequest(request.name(), "local",
+                Map.of("type", "none", "o", "bind", "device", "/nonexistent"), resources.labels(), false, false)),
+                "a live writer blocks replacing the reference");
 
         assertTrue(ops.killWritersOf(created.name(), Duration.ofSeconds(10)).confirmed());
         assertTrue(ops.removeVolumeReference(created.name()));
@@ -122,6 +123,31 @@ class LocalNodeOperationsIT {
         assertFalse(ops.removeVolumeReference(created.name()), "removing again is a no-op");
         assertTrue(docker.requests().listContainersCmd().withShowAll(true).withIdFilter(List.of(writer)).exec().isEmpty(),
                 "the dead writer's reference went with it");
+    }
+
+    @Test
+    void replacesAReferenceTheEngineAutoCreatedWithoutTheMountFlagsAndKeepsTheData() throws Exception {
+        Path shared = resources.sharedDirectory("auto");
+        Files.writeString(shared.resolve("marker"), "before");
+        String name = resources.name("auto");
+        // what the engine makes from a service's mount: the user's options, no nosuid/nodev, no Relocator labels
+        docker.requests().createVolumeCmd().withName(name).withDriver("local")
+                .withDriverOpts(Map.of("type", "none", "o", "bind", "device", shared.toString()))
+                .withLabels(resources.labels()).exec();
+        VolumeInfo replaced = ops.createVolume(sharedVolume("auto", shared));
+        assertEquals("bind,nosuid,nodev", replaced.options().get("o"));
+        assertEquals("true", replaced.labels().get(RelocatorLabels.RELOCATABLE));
+        assertEquals("before", Files.readString(shared.resolve("marker")));
+    }
+
+    @Test
+    void refusesToReplaceAVolumeWhoseDataLivesOnTheNode() {
+        String name = resources.name("plainrepl");
+        docker.requests().createVolumeCmd().withName(name).withLabels(resources.labels()).exec();
+        NodeOperationException e = assertThrows(NodeOperationException.class, () -> ops.createVolume(
+                new VolumeRequest(name, "local", Map.of("type", "none", "o", "bind", "device", "/tmp"), resources.labels(), true, true)));
+        assertTrue(e.getMessage().contains("lives on this node"), e.getMessage());
+        assertTrue(ops.volume(name).orElseThrow().options().isEmpty(), "nothing changed");
     }
 
     @Test
@@ -138,7 +164,9 @@ class LocalNodeOperationsIT {
     void appliesOwnershipAndModeOnAttach() throws Exception {
         Path shared = resources.sharedDirectory("owner");
         VolumeInfo created = ops.createVolume(sharedVolume("owner", shared));
-        ops.applyOwnership(created.name(), new Ownership(4242, 4343, "0750"), resources.image(), Duration.ofSeconds(30));
+        LocalNodeOperations.RootStat root = ops.applyOwnership(created.name(), new Ownership(4242, 4343, "0750"), resources.image(), Duration.ofSeconds(30));
+        assertEquals(new LocalNodeOperations.RootStat(4242, 4343, 0750), root);
+        assertEquals(root, ops.inspectRoot(created.name(), resources.image(), Duration.ofSeconds(30)));
 
         assertEquals(4242, (int) Files.getAttribute(shared, "unix:uid"));
         assertEquals(4343, (int) Files.getAttribute(shared, "unix:gid"));
