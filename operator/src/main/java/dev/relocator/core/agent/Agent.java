@@ -69,7 +69,7 @@ public final class Agent {
     private boolean haveDeadline;
     private long effectiveDeadline;
     private boolean lapsed = true;
-    private boolean ackLeaseLost = true;
+    private boolean pastLostPoint = true;
     private long leaseRun;
     private Heartbeat.LeaseProof proof;
 
@@ -87,6 +87,7 @@ public final class Agent {
 
     private final Map<String, Vol> volumes = new TreeMap<>();
     private LeaseFile.Content lastWritten;
+    private boolean reportDue;
 
     private static final class Vol {
         final String name;
@@ -98,6 +99,7 @@ public final class Agent {
         VolumeSpec spec;
         long prepareEpoch;
         long preparedEpoch;
+        long preparedAtNanos;
         int containersAlive;
         boolean mounted;
         String error = "";
@@ -136,7 +138,7 @@ public final class Agent {
             haveDeadline = true;
             effectiveDeadline = ackDeadline;
             lapsed = false;
-            ackLeaseLost = false;
+            pastLostPoint = ackLeaseLost(now);
             c.get().allowed().forEach((v, epoch) -> {
                 Vol vol = vol(v);
                 vol.granted = true;
@@ -161,8 +163,12 @@ public final class Agent {
 
     private void maybeHeartbeat(long now) {
         boolean overdue = lastAckedSeq < seq;
+        // A result the controller waits for (prepared, fenced) or a grant we wait for goes out at retry pace:
+        // this is what keeps a relocation within lease + margin + start time instead of adding heartbeats.
+        boolean eager = reportDue || awaitingGrant(now);
         if (!sentAny || now - lastSendNanos >= timing.heartbeat().toNanos()
-                || (overdue && now - lastSendNanos >= timing.retry().toNanos())) {
+                || ((overdue || eager) && now - lastSendNanos >= timing.retry().toNanos())) {
+            reportDue = false;
             seq++;
             sentAny = true;
             lastSendNanos = now;
@@ -176,14 +182,30 @@ public final class Agent {
         }
     }
 
+    /** Prepared for an epoch not granted yet, recently: the Starting CAS is imminent. Bounded so a dropped target stops. */
+    private boolean awaitingGrant(long now) {
+        for (Vol v : volumes.values()) {
+            if (v.preparedEpoch > v.grantedEpoch && !v.detachRequested
+                    && now - v.preparedAtNanos < 2 * timing.lease().toNanos()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean allowed(Vol v) {
         return v.granted && !v.fenced && !lapsed;
     }
 
+    /** True from the lost point on: what this agent answers its peers, and what its proofs bound. */
+    private boolean ackLeaseLost(long now) {
+        return !haveDeadline || now >= peerRule.lostPoint(timing, ackDeadline);
+    }
+
     private void evaluateLease(long now) {
         long fencePointD = haveDeadline ? timing.agentFencePoint(ackDeadline) : Long.MIN_VALUE;
-        if (!ackLeaseLost && (!haveDeadline || now >= fencePointD)) {
-            ackLeaseLost = true;
+        if (!pastLostPoint && ackLeaseLost(now)) {
+            pastLostPoint = true;
             leaseRun++;
         }
         if (lapsed) {
@@ -204,7 +226,7 @@ public final class Agent {
         if (permitNow) {
             effectiveDeadline = permit;
         }
-        if (permitNow && !permitActive && ackLeaseLost) {
+        if (permitNow && !permitActive && pastLostPoint) {
             permitActive = true;
             events.publish(nodeEvent(StateChange.Types.LEASE_LOST, "PeerMajorityOutage",
                     Map.of("fencing", false, "reason", "a majority of peers cannot reach the controller either")));
@@ -222,7 +244,7 @@ public final class Agent {
 
     /** The permit deadline from the freshest strict majority of "lost" answers, or MIN_VALUE. */
     private long permitDeadline(long now) {
-        int need = PeerMajority.majorityOf(peers.peers().size());
+        int need = PeerMajority.agentNeedsLostPeers(peers.peers().size());
         List<Long> lostQueryTimes = new ArrayList<>();
         for (Map.Entry<String, long[]> e : answers.entrySet()) {
             long[] a = e.getValue();
@@ -248,6 +270,7 @@ public final class Agent {
                     List<String> after = docker.containersMounting(v.name);
                     v.containersAlive = after.size();
                     if (after.isEmpty()) {
+                        reportDue = true;
                         events.publish(volumeEvent(StateChange.Types.FENCE_EXECUTED, v, "WritersKilled",
                                 Map.of("killed", running.size(), "lapsed", lapsed)));
                     }
@@ -256,11 +279,14 @@ public final class Agent {
                 }
                 if (v.detachRequested && !allowed(v) && v.containersAlive == 0 && docker.volumePresent(v.name)) {
                     docker.removeVolumeReference(v.name);
+                    reportDue = true;
                 }
                 if (v.spec != null && v.prepareEpoch > v.preparedEpoch) {
                     docker.prepare(v.spec);
+                    reportDue = true;
                     if (docker.verify(v.spec)) {
                         v.preparedEpoch = v.prepareEpoch;
+                        v.preparedAtNanos = now;
                         v.error = "";
                     } else {
                         v.error = "VerifyFailed: ownership or mount options differ after prepare";
@@ -310,16 +336,18 @@ public final class Agent {
             haveDeadline = true;
         }
         boolean valid = now < timing.agentFencePoint(ackDeadline);
+        if (!ackLeaseLost(now)) {
+            pastLostPoint = false;
+            proof = new Heartbeat.LeaseProof(ack.controller(), ack.stampNanos(),
+                    peerRule.lostPoint(timing, ackDeadline) - now, leaseRun);
+        }
         if (valid) {
-            ackLeaseLost = false;
             if (lapsed) {
                 lapsed = false;
                 effectiveDeadline = ackDeadline;
             }
             effectiveDeadline = Math.max(effectiveDeadline, ackDeadline);
             permitActive = false;
-            proof = new Heartbeat.LeaseProof(ack.controller(), ack.stampNanos(),
-                    timing.agentFencePoint(ackDeadline) - now, leaseRun);
         }
         for (HeartbeatAck.VolumeGrant g : ack.grants()) {
             Vol v = vol(g.volume());
@@ -335,10 +363,15 @@ public final class Agent {
                     v.fenced = false;
                 }
             } else {
+                if (v.granted || !v.fenced) {
+                    reportDue = true;
+                }
                 v.granted = false;
                 v.fenced = true;
             }
         }
+        // The wrapper must see a renewal at once, not a tick later: that tick is part of the blip bound.
+        writeLeaseFile(now);
     }
 
     /** A command from the controller (at-least-once; idempotent). */
@@ -361,8 +394,7 @@ public final class Agent {
     /** A message from a peer agent. */
     public void onPeerMessage(PeerMessage message) {
         if (message instanceof PeerMessage.Query q) {
-            long now = clock.monotonicNanos();
-            boolean lost = !haveDeadline || now >= timing.agentFencePoint(ackDeadline);
+            boolean lost = ackLeaseLost(clock.monotonicNanos());
             peers.send(q.from(), new PeerMessage.Reply(node, q.queryId(), lost));
         } else if (message instanceof PeerMessage.Reply r) {
             Long sent = querySentAt.get(r.queryId());

@@ -234,8 +234,8 @@ public class Controller {
     }
 
     /**
-     * The controller's mirror of the agents' peer-majority rule: true when a strict majority of
-     * {@code source}'s peers are proven to have held their own lease throughout
+     * The controller's mirror of the agents' peer-majority rule: true when
+     * {@link PeerMajority#controllerNeedsProvenPeers} of {@code source}'s peers are proven to have held their own lease throughout
      * {@code [now - window, now]}. Only then can no agent permit have kept the source's writers alive.
      */
     protected boolean peerMajorityProven(String source, List<NodeInfo> nodes, long now) {
@@ -252,7 +252,7 @@ public class Controller {
                 proven++;
             }
         }
-        return proven >= PeerMajority.majorityOf(electorate);
+        return proven >= PeerMajority.controllerNeedsProvenPeers(electorate);
     }
 
     // ------------------------------------------------------------------ reconcile
@@ -261,7 +261,7 @@ public class Controller {
     public ReconcileResult reconcile(String name) {
         long now = clock.monotonicNanos();
         if (!acting(now)) {
-            return ReconcileResult.requeueAfter(cfg.poll(), "NotLeader");
+            return ReconcileResult.requeueAfter(cfg.leaderLease().dividedBy(4), "NotLeader");
         }
         VolumeSpec spec = specs.get(name);
         if (spec == null) {
@@ -392,19 +392,21 @@ public class Controller {
     /** Detaching: on a reachable source, fence-and-unmount and wait for the confirmation; then choose the target. */
     private ReconcileResult detaching(Ctx c) {
         String source = c.st().node();
-        if (source != null && agentLive(source)) {
+        // A powered-off source has nothing left to unmount; waiting for its agent would only burn the lease again.
+        boolean off = c.st().evidence() == FenceEvidence.EXTERNAL_FENCE;
+        if (source != null && !off && agentLive(source)) {
             agents.send(source, new AgentCommand.Fence(c.spec().volumeName(), c.st().epoch(), c.svc().version()));
             VolumeReport r = report(source, c.spec().volumeName());
             boolean done = r != null && r.seenVersion() >= c.svc().version() && r.containersAlive() == 0 && !r.mounted();
             if (!done) {
-                return failAttempt(c, "WaitingForDetach");
+                return waitOrFail(c, "WaitingForDetach");
             }
         }
         Optional<String> target = chooseTarget(c, source);
         if (target.isEmpty()) {
             return failAttempt(c, "NoEligibleNode");
         }
-        return transition(c, c.st().to(Phase.ATTACHING, c.wall(), "Detached").withTarget(target.get()), "Detached");
+        return transition(c, c.st().withTarget(target.get()).to(Phase.ATTACHING, c.wall(), "Detached"), "Detached");
     }
 
     /** Attaching: the target prepares the volume for epoch e+1; the Starting CAS then moves the pin. */
@@ -424,7 +426,10 @@ public class Controller {
             return transition(c, new VolumeState(Phase.STARTING, next, target, target, c.wall(), "Prepared",
                     c.st().evidence(), 0, null), "Prepared");
         }
-        return failAttempt(c, r != null && !r.error().isEmpty() ? "PrepareFailed" : "WaitingForPrepare");
+        if (r != null && !r.error().isEmpty() && r.seenVersion() >= c.svc().version()) {
+            return failAttempt(c, "PrepareFailed");
+        }
+        return waitOrFail(c, "WaitingForPrepare");
     }
 
     /** Starting: wait for the task to run on the new node; a dead target or a failing task is fenced in turn. */
@@ -565,6 +570,23 @@ public class Controller {
         }
         waiting(c.spec(), why, why + " (attempt " + a.count + ")");
         return ReconcileResult.requeueAfter(cfg.retry().delayAfter(a.count), why);
+    }
+
+    /**
+     * Waiting for an agent's report is not a failure, so it polls instead of backing off; it becomes
+     * one when the wait exceeds the whole retry budget.
+     */
+    private ReconcileResult waitOrFail(Ctx c, String why) {
+        Attempts a = attemptsFor(c);
+        long budget = 0;
+        for (int i = 1; i < cfg.retry().maxAttempts(); i++) {
+            budget += cfg.retry().delayAfter(i).toNanos();
+        }
+        if (c.now() - a.firstNanos > budget) {
+            a.count = cfg.retry().maxAttempts() - 1;
+            return failAttempt(c, why + "Timeout");
+        }
+        return ReconcileResult.requeueAfter(cfg.poll(), why);
     }
 
     private VolumeReport report(String node, String volume) {

@@ -92,15 +92,17 @@ public record LeaseTiming(Duration heartbeat, Duration lease, Duration killBudge
 
     /**
      * The longest network blip (nothing delivered either way) that causes neither a kill nor a
-     * relocation, for a round-trip time {@code rtt}:
-     * {@code lease - killBudget - heartbeat - retry - tick - rtt}, shrunk by the drift rate.
-     * Derivation: the last acknowledged heartbeat was sent at most one heartbeat interval before
-     * the blip began; after the blip the next heartbeat leaves within one retry interval, its ack
-     * arrives one RTT later and is seen at the next tick; the agent fences at send + lease - killBudget.
+     * relocation, for a one-way delay bound {@code delay}:
+     * {@code (lease - killBudget - heartbeat - tick - max(retry, tick) - 2*delay) * (1 - 2*maxDriftRate)}.
+     * Derivation, on the agent's clock: the last heartbeat whose ack arrived before the blip was sent
+     * at {@code s >= blipStart - heartbeat - tick - delay} (heartbeats leave at tick granularity and the
+     * ack needs one delay); the agent fences at {@code s + lease - killBudget}. After the blip the next
+     * heartbeat leaves within {@code max(retry, tick)}, and its ack arrives one delay later. The
+     * controller's expiry is later still ({@link #controllerExpiry}), so no relocation either.
      */
-    public Duration blipBound(Duration rtt) {
-        long b = lease.toNanos() - killBudget.toNanos() - heartbeat.toNanos() - retry.toNanos() - tick.toNanos()
-                - rtt.toNanos();
-        return Duration.ofNanos(Math.max(0, (long) Math.floor(b * (1 - maxDriftRate))));
+    public Duration blipBound(Duration delay) {
+        long b = lease.toNanos() - killBudget.toNanos() - heartbeat.toNanos() - tick.toNanos()
+                - Math.max(retry.toNanos(), tick.toNanos()) - 2 * delay.toNanos();
+        return Duration.ofNanos(Math.max(0, (long) Math.floor(b * (1 - 2 * maxDriftRate))));
     }
 }

@@ -24,10 +24,11 @@ public record Heartbeat(String node, long incarnation, long seq, LeaseProof proo
      *
      * @param controller      id of the controller instance that sent the ack
      * @param ackStampNanos   that controller's monotonic time when it sent the ack (echoed back)
-     * @param remainingNanos  at the moment the agent received that ack: how long until it must
-     *                        start fencing ({@code deadline - killBudget - now}), on the agent's clock
-     * @param leaseRun        increments each time the agent's lease lapsed; equal runs mean the
-     *                        lease was held continuously between the two acks
+     * @param remainingNanos  at the moment the agent received that ack: how long until its lost point
+     *                        ({@code deadline - killBudget - lostLead - now}, see {@code PeerMajority}),
+     *                        on the agent's clock; until then it answers peers "not lost"
+     * @param leaseRun        increments each time the agent passed its lost point; equal runs mean
+     *                        it held its lease continuously between the two acks
      */
     public record LeaseProof(String controller, long ackStampNanos, long remainingNanos, long leaseRun) {
     }

@@ -10,8 +10,8 @@ public sealed interface PeerMessage permits PeerMessage.Query, PeerMessage.Reply
     }
 
     /**
-     * @param leaseLost true when the answering agent is itself past its fence point
-     *                  ({@code now >= deadline - killBudget}); evaluated when answering, never cached
+     * @param leaseLost true when the answering agent is itself past its lost point
+     *                  ({@code now >= deadline - killBudget - lostLead}); evaluated when answering, never cached
      */
     record Reply(String from, long queryId, boolean leaseLost) implements PeerMessage {
     }
