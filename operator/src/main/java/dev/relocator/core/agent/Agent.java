@@ -386,6 +386,8 @@ public final class Agent {
             v.fenced = true;
             v.detachRequested = true;
         } else if (command instanceof AgentCommand.Prepare p) {
+            // A newer prepare supersedes an older detach of the same volume (the node is the target again).
+            v.detachRequested = false;
             v.spec = p.spec();
             v.prepareEpoch = Math.max(v.prepareEpoch, p.epoch());
         }

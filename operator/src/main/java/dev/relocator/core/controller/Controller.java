@@ -307,7 +307,7 @@ public class Controller {
         };
     }
 
-    /** Pending: adopt a single running task, or wait for strays to go, or choose a first target. */
+    /** Pending: fence a single running task (adoption), or wait for strays to go, or choose a first target. */
     private ReconcileResult pending(Ctx c) {
         List<TaskView> live = c.svc().tasks().stream().filter(t -> !terminal(t.state())).toList();
         List<TaskView> running = live.stream().filter(t -> t.state() == TaskView.TaskState.RUNNING).toList();
@@ -317,8 +317,11 @@ public class Controller {
             return ReconcileResult.requeueAfter(cfg.resync(), "MoreThanOneTask");
         }
         if (running.size() == 1 && running.get(0).nodeId() != null) {
-            return transition(c, new VolumeState(Phase.ATTACHED, 1, running.get(0).nodeId(), null, c.wall(), "Adopted",
-                    FenceEvidence.NEVER_ATTACHED, 0, null), "Adopted");
+            // A writer that started before the operator runs without a grant and maybe without the fencing
+            // wrapper: adopting it in place would leave hard case 1 uncovered. It is fenced like any other
+            // writer (epoch 0) and restarted under the protocol, at the price of one restart.
+            return transition(c, new VolumeState(Phase.FENCING, 0, running.get(0).nodeId(), null, c.wall(),
+                    "AdoptRunningTask", FenceEvidence.NONE, 0, null), "AdoptRunningTask");
         }
         if (!live.isEmpty()) {
             return ReconcileResult.requeueAfter(cfg.poll(), "WaitingForTaskToSettle");
@@ -350,7 +353,12 @@ public class Controller {
         Optional<FenceEvidence> ev = findEvidence(c);
         if (ev.isPresent()) {
             String why = "Fenced" + camel(ev.get());
-            return transition(c, c.st().to(Phase.DETACHING, c.wall(), why).withEvidence(ev.get()), why);
+            ReconcileResult r = transition(c, c.st().to(Phase.DETACHING, c.wall(), why).withEvidence(ev.get()), why);
+            if (r.why().equals(why) && c.st().node() != null) {
+                publish(StateChange.Types.NODE_HEALTH_CHANGED, c.st().node(), c.st().node(), 0, "Fenced",
+                        Map.of("volume", c.spec().volumeName(), "evidence", ev.get().name()));
+            }
+            return r;
         }
         return ReconcileResult.requeueAfter(cfg.poll(), "WaitingForFenceEvidence");
     }
@@ -393,7 +401,8 @@ public class Controller {
     private ReconcileResult detaching(Ctx c) {
         String source = c.st().node();
         // A powered-off source has nothing left to unmount; waiting for its agent would only burn the lease again.
-        boolean off = c.st().evidence() == FenceEvidence.EXTERNAL_FENCE;
+        boolean off = source != null
+                && (c.st().evidence() == FenceEvidence.EXTERNAL_FENCE || externalFence.confirmed(source));
         if (source != null && !off && agentLive(source)) {
             agents.send(source, new AgentCommand.Fence(c.spec().volumeName(), c.st().epoch(), c.svc().version()));
             VolumeReport r = report(source, c.spec().volumeName());
@@ -479,9 +488,15 @@ public class Controller {
         return null;
     }
 
-    /** Failures on the node within the window; mount failures ("volume in use") are failures too. */
+    /**
+     * Failures on the node within the window and since the current phase began (failures of the
+     * previous attachment, or of a fenced pre-existing task, are not this attachment's); mount
+     * failures ("volume in use") are failures too. Wall clocks of different hosts are compared
+     * here: this is policy, never safety.
+     */
     private long recentFailures(Ctx c, String node) {
-        Instant since = c.wall().minus(cfg.taskFailureWindow());
+        Instant window = c.wall().minus(cfg.taskFailureWindow());
+        Instant since = window.isAfter(c.st().phaseSince()) ? window : c.st().phaseSince();
         return c.svc().tasks().stream()
                 .filter(t -> node.equals(t.nodeId()) && t.state().failure() && t.timestamp().isAfter(since))
                 .count();

@@ -34,6 +34,11 @@ public interface LeaseFile {
     /** @param nowNanos the agent's monotonic clock when it decided (for the conversion above) */
     void write(Content content, long nowNanos);
 
-    /** The last content written on this node (converted back to the caller's clock), if any. */
+    /**
+     * The last content written on this node (converted back to the caller's clock), if any.
+     * Must be empty when the file was written during another boot (store and compare
+     * {@code /proc/sys/kernel/random/boot_id}): a reboot resets the monotonic clock, and an old
+     * deadline would read as valid.
+     */
     Optional<Content> read(long nowNanos);
 }

@@ -304,6 +304,12 @@ class AgentTest {
         advance(200);
         assertEquals(5, last().volumes().get("vol2").preparedEpoch());
         assertTrue(volumes.contains("vol2"));
+        // the node becomes the target of "vol" again: the newer prepare supersedes the old detach
+        agent.onCommand(new AgentCommand.Prepare(new VolumeSpec("v", "s", "vol", "local", Map.of(), "/d", null, null,
+                null, false, null, null), 4, 13));
+        advance(300);
+        assertTrue(volumes.contains("vol"), "a stale detach must not remove the freshly prepared volume");
+        assertEquals(4, last().volumes().get("vol").preparedEpoch());
     }
 
     @Test

@@ -136,13 +136,14 @@ class ControllerTest {
     }
 
     @Test
-    void pendingAdoptsASingleRunningTaskAtEpochOne() {
+    void pendingFencesARunningUnmanagedTaskBeforeTheFirstAttachment() {
         cluster.runningTaskOn("b");
         cluster.replicas = 1;
         reconcile();
-        assertEquals("Attached", cluster.phase());
+        assertEquals("Fencing", cluster.phase(), "an adopted writer is fenced and restarted under the protocol");
         assertEquals("b", st().node());
-        assertEquals(1, st().epoch());
+        assertEquals(0, st().epoch());
+        assertEquals(0, cluster.replicas);
         assertEquals(List.of("node.id==b"), cluster.constraints);
     }
 
