@@ -11,7 +11,8 @@ import com.github.dockerjava.api.model.SwarmSpec;
  * one, and leaves the swarm at {@link #close()} only when this helper created it, and only
  * when the last user is done: test classes in this JVM share it, and so do test JVMs of other
  * modules and worktrees on the same engine, which register in {@link #USERS} (one file per
- * live process). A swarm some other tool made is never left.
+ * live process). A swarm some other tool made is never left. Statics are per class loader:
+ * Quarkus loads test resources in its own, so the creator is the loader that ran the init.
  */
 public final class TestSwarm implements AutoCloseable {
 
@@ -19,7 +20,6 @@ public final class TestSwarm implements AutoCloseable {
     private static boolean createdHere;
     /** Cross-process registry of JVMs using the test swarm; stale entries (dead pids) do not count. */
     static final java.nio.file.Path USERS = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "relocator-testswarm-users");
-    private static final java.nio.file.Path CREATED = USERS.resolve("created-by-testkit");
 
     private final DockerClient docker;
     private boolean closed;
@@ -44,9 +44,6 @@ public final class TestSwarm implements AutoCloseable {
                     }
                     // someone else initialised it in between: use it, do not leave it
                 }
-            }
-            if (createdHere) {
-                touch(CREATED);
             }
             users++;
             touch(USERS.resolve(Long.toString(ProcessHandle.current().pid())));
@@ -102,14 +99,9 @@ public final class TestSwarm implements AutoCloseable {
             } catch (java.io.IOException ignored) {
                 // a stale entry is ignored by its dead pid
             }
-            boolean otherUsers = otherLiveUsers();
-            if (!otherUsers && (createdHere || java.nio.file.Files.exists(CREATED)) && active(docker)) {
+            // only the creator leaves, and not while a test JVM of another module still uses the swarm
+            if (createdHere && !otherLiveUsers() && active(docker)) {
                 docker.leaveSwarmCmd().withForceEnabled(true).exec();
-                try {
-                    java.nio.file.Files.deleteIfExists(CREATED);
-                } catch (java.io.IOException ignored) {
-                    // next creator rewrites it
-                }
             }
             createdHere = false;
         }
