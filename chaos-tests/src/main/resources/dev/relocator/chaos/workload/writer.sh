@@ -14,9 +14,11 @@ DATA_FILE="${DATA_DIR:-/data}/writes.jsonl"
 ACK_FILE="${ACK_DIR:-/acks}/${NODE}.${WRITER}.jsonl"
 INTERVAL="${INTERVAL:-0.2}"
 
-# wall clock in milliseconds; busybox date has no %N, adjtimex reads the kernel time in microseconds
+# wall clock in milliseconds; busybox date has no %N, adjtimex reads the kernel time. Its tv_usec
+# field holds nanoseconds while the kernel's NTP status has STA_NANO (0x2000) set, which another
+# program on the host may switch on at any time: read the status and scale accordingly.
 now_ms() {
-  adjtimex | awk '/tv_sec/ {s=$2} /tv_usec/ {u=$2} END {printf "%d%03d", s, u/1000}'
+  adjtimex | awk '/status:/ {st=$2} /tv_sec/ {s=$2} /tv_usec/ {u=$2} END {d = (and(st, 8192) ? 1000000 : 1000); printf "%d%03d", s, u/d}'
 }
 
 client_op() { # type seq record-time
