@@ -45,13 +45,14 @@ public final class DemoMain {
         // the broker is a child process of this JVM and goes with it here
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stack.broker().close(), "demo-broker-stop"));
         PhaseFeed feed = new PhaseFeed(stack.broker().bootstrapServers(), "relocator.events");
+        java.util.Map<String, String> names = stack.nodeNames();
         long[] crashAt = {0};
         WriterWorkload writer = new WriterWorkload(lab, SERVICE, VolumeKind.SHARED, Duration.ofMillis(200),
                 OperatorStack.relocatableWriterArgs(SERVICE + "-data"));
         feed.onPhase(p -> {
             if (p.volume().equals(writer.volumeName())) {
                 String since = crashAt[0] == 0 ? "" : String.format(" (+%.1f s after the crash)", (p.receivedMillis() - crashAt[0]) / 1000.0);
-                say("  event  %-9s epoch %d %s%s", p.phase(), p.epoch(), p.node().isEmpty() ? "" : "node " + p.node(), since);
+                say("  event  %-9s epoch %d %s%s", p.phase(), p.epoch(), p.node().isEmpty() ? "" : "node " + names.getOrDefault(p.node(), p.node()), since);
             }
         });
         say("deploying %s: label relocator.dev/volume=%s, shared storage, under the fencing wrapper", SERVICE, writer.volumeName());

@@ -218,6 +218,14 @@ public final class OperatorStack implements AutoCloseable {
         return out;
     }
 
+    /** Swarm node id to lab node name (hostname), as a manager lists them; ids survive a node restart. */
+    public Map<String, String> nodeNames() {
+        Map<String, String> out = new java.util.HashMap<>();
+        lab.onManager("node", "ls", "--format", "{{.ID}} {{.Hostname}}").orThrow("node ls").stdout().lines()
+                .map(String::strip).filter(l -> l.contains(" ")).forEach(l -> out.put(l.substring(0, l.indexOf(' ')), l.substring(l.indexOf(' ') + 1)));
+        return out;
+    }
+
     /** The operator's logs as a manager sees them (for diagnosis). */
     public String logs(int tail) {
         try {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.relocator.chaos.checker.CheckResult;
 import dev.relocator.chaos.checker.Checker;
 import dev.relocator.chaos.checker.Verdict;
+import dev.relocator.chaos.history.Op;
 import dev.relocator.chaos.history.RunData;
 import dev.relocator.chaos.lab.SwarmLab;
 import dev.relocator.chaos.nemesis.Nemesis;
@@ -27,18 +28,16 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The operator, deployed with {@code docker stack deploy -c deploy/docker-stack.yml} as a global
  * service, relocating the writer (label shorthand {@code relocator.dev/volume}, shared storage,
  * fencing wrapper) away from a crashed or partitioned node, and leaving it in place across a blip
  * shorter than the L2 bound.
- *
- * <p>Behind {@code -Dchaos.operator.experimental=true}: the relocation path was not green in the lab
- * when this was committed (see docs/chaos.md, "Operator in the lab").
+ * The phases the operator publishes on {@code relocator.events} go into each run's history as they
+ * arrive (the report's phase lane) and are checked too: a relocation reaches Attached at a new
+ * epoch, a blip changes no epoch.
  */
-@EnabledIfSystemProperty(named = "chaos.operator.experimental", matches = "true")
 class OperatorRelocationIT {
 
     private static final Duration WRITE_INTERVAL = Duration.ofMillis(200);
@@ -51,6 +50,9 @@ class OperatorRelocationIT {
     private static OperatorStack stack;
     private static PhaseFeed feed;
     private static String image;
+    private static Map<String, String> nodeNames;
+    /** The run whose history receives the operator's phases as they arrive (the report's phase lane). */
+    private static volatile ScenarioRun current;
 
     @BeforeAll
     static void start() {
@@ -58,6 +60,14 @@ class OperatorRelocationIT {
         stack = OperatorStack.deploy(lab);
         feed = new PhaseFeed(stack.broker().bootstrapServers(), "relocator.events");
         image = lab.images().workloadImage();
+        nodeNames = stack.nodeNames();
+        feed.onPhase(p -> {
+            ScenarioRun run = current;
+            if (run != null && p.volume().equals(run.workload().volumeName())) {
+                run.history().append(new Op(p.receivedMillis(), "operator", Op.INFO, "phase",
+                        Map.of("phase", p.phase() + " e" + p.epoch(), "node", nodeNames.getOrDefault(p.node(), p.node()))));
+            }
+        });
         System.out.println("[chaos] lab " + lab.timings() + "; operator image+load " + stack.buildMillis() + " ms, stack healthy "
                 + stack.deployMillis() + " ms");
     }
@@ -96,10 +106,13 @@ class OperatorRelocationIT {
             String node = run.workload().writingNode().orElseThrow();
             run.nemesis().blip(node, PartitionScope.FULL, BLIP);
             ScenarioRun.let(Duration.ofSeconds(10));
-            feedPhases(run);
+            stopPhaseFeed(run);
             CheckResult r = out.add(run.finish());
             assertEquals(Verdict.VALID, r.verdict(), r.summary());
             assertEquals(0, r.falseRelocations(), r.summary());
+            String vol = run.workload().volumeName();
+            assertEquals(1L, feed.phases(vol).stream().mapToLong(PhaseFeed.Phase::epoch).max().orElse(-1),
+                    "the blip must not start a new epoch: " + feed.phases(vol));
         }
         out.report(true);
     }
@@ -126,7 +139,7 @@ class OperatorRelocationIT {
             }
             // the old node is back: it must not write again (hard case 4)
             ScenarioRun.let(Duration.ofSeconds(4));
-            feedPhases(run);
+            stopPhaseFeed(run);
             CheckResult r = out.add(run.finish());
             assertEquals(0, r.doubleWriterViolations(), r.summary());
             assertEquals(0, r.lostWrites(), r.summary());
@@ -135,6 +148,9 @@ class OperatorRelocationIT {
             assertEquals(Verdict.VALID, r.l1().verdict(), r.summary());
             assertTrue(!r.recoverySeconds().isEmpty(), "a recovery time is recorded: " + r.summary());
             assertNotEquals(node, run.workload().writingNode().orElse(node));
+            String vol = run.workload().volumeName();
+            assertTrue(feed.phases(vol).stream().anyMatch(p -> p.phase().equals("Attached") && p.epoch() >= 2),
+                    "the operator published Attached at a new epoch: " + feed.phases(vol));
         }
         out.report(true);
     }
@@ -145,15 +161,16 @@ class OperatorRelocationIT {
                 OperatorStack.relocatableWriterArgs(service + "-data"));
         Path dir = ChaosReport.dir().resolve("chaos-runs").resolve(scenario).resolve("run-" + i);
         ScenarioRun run = new ScenarioRun(lab, dir, w, Optional.empty(), Map.of("operator", true));
+        current = run;
         w.deploy(image);
         return run;
     }
 
-    /** The operator's phases of this run's volume, from relocator.events, into the report's phase lane. */
-    private static void feedPhases(ScenarioRun run) {
-        for (PhaseFeed.Phase p : feed.phases(run.workload().volumeName())) {
-            run.phase(p.phase() + " e" + p.epoch(), p.node());
-        }
+    /** The run's phases were recorded as they arrived; none may be appended once the run is finishing. */
+    private static void stopPhaseFeed(ScenarioRun run) {
+        current = null;
+        assertTrue(!feed.phases(run.workload().volumeName()).isEmpty(), "the operator published phases of "
+                + run.workload().volumeName() + " on relocator.events");
     }
 
     private static final class Outcome {
