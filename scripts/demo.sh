@@ -78,16 +78,16 @@ rm -f "$FIFO"; mkfifo "$FIFO"
 cp="$RELOCATOR_ROOT/chaos-tests/target/classes:$(cat "$DEMO_DIR/classpath.txt")"
 # stdin is the control FIFO opened read-write: it never reaches end of input, so the lab stays up
 # after this script exits; a line written to it (--down) ends the demo cleanly.
-(cd "$RELOCATOR_ROOT" && nohup java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
-  dev.relocator.chaos.operator.DemoMain 0<>"$FIFO" >"$LOG" 2>&1 &
- echo $! > "$PID_FILE")
+(cd "$RELOCATOR_ROOT" && exec nohup java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
+  dev.relocator.chaos.operator.DemoMain 0<>"$FIFO" >"$LOG" 2>&1) &
+echo $! > "$PID_FILE"
 pid="$(cat "$PID_FILE")"
 say "demo running as pid $pid (full log: $LOG)"
 
 # show the demo's own lines as they come, until it is done or dies
 shown=0
 while :; do
-  lines="$(grep -c '' "$LOG" 2>/dev/null || echo 0)"
+  lines="$(wc -l < "$LOG" 2>/dev/null || echo 0)"
   if [ "$lines" -gt "$shown" ]; then
     sed -n "$((shown + 1)),${lines}p" "$LOG" | grep '^\[demo\|^DEMO DONE' || true
     shown="$lines"

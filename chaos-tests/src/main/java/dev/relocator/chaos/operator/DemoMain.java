@@ -60,15 +60,17 @@ public final class DemoMain {
         String node = writer.writingNode().orElseThrow();
         say("%s writes on %s", SERVICE, node);
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> writer.currentRecords().size() >= 25);
-        List<WriteRecord> before = writer.currentRecords();
-        Set<String> beforeKeys = new HashSet<>();
-        before.forEach(r -> beforeKeys.add(r.key()));
-        say("%d records on the volume; crashing node %s now (docker kill of the node: every process on it dies)", before.size(), node);
+        say("%d records on the volume; crashing node %s now (docker kill of the node: every process on it dies)",
+                writer.currentRecords().size(), node);
         Path historyFile = lab.runDir().resolve("demo-history.jsonl");
         History history = new History(historyFile);
         Nemesis nemesis = new Nemesis(lab, history, Optional.empty());
         crashAt[0] = System.currentTimeMillis();
         nemesis.crash(node, true);
+        // everything the old writer wrote: it is dead, and nobody else may write before the operator's Starting
+        List<WriteRecord> before = writer.currentRecords();
+        Set<String> beforeKeys = new HashSet<>();
+        before.forEach(r -> beforeKeys.add(r.key()));
         Awaitility.await("the writer on another node").atMost(RELOCATION_BOUND).pollInterval(Duration.ofMillis(200))
                 .ignoreExceptions().until(() -> writer.writingNode().filter(n -> !n.equals(node)).isPresent());
         double recovered = (System.currentTimeMillis() - crashAt[0]) / 1000.0;
