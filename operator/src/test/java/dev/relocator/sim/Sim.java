@@ -66,6 +66,10 @@ final class Sim {
     static final long START_BUDGET = 1500 * MS;
     static final long LEADERSHIP_PERIOD = 500 * MS;
     static final long FENCE_HOOK_MAX = 2 * S;
+    /** Swarm's updater writes UpdateStatus (and reconciles tasks) after each update: own version bumps within this. */
+    static final long SWARM_BUMP_MAX = 400 * MS;
+    /** Mean interval of Swarm's unprompted version bumps of a service (task reconciliation). */
+    static final long SWARM_BUMP_MEAN = S;
     static final boolean DEBUG = Boolean.getBoolean("sim.debug");
 
     final long seed;
@@ -103,6 +107,7 @@ final class Sim {
     private final Map<String, Map<Long, String>> epochNode = new HashMap<>();
     long writes;
     long staleRejected;
+    long swarmBumps;
     long deposedRejected;
     long relocations;
     long mirrorRefusals;
@@ -206,6 +211,8 @@ final class Sim {
         final String name;
         final String volume;
         long version = 1;
+        /** Swarm's own version bumps scheduled after an update and not yet applied. */
+        int pendingBumps;
         Map<String, String> labels = new TreeMap<>();
         List<String> constraints = List.of();
         int replicas;
@@ -300,6 +307,7 @@ final class Sim {
         }
         worldLoop(100 * MS, this::raftTick);
         worldLoop(200 * MS, this::orchestrate);
+        worldLoop(100 * MS, this::swarmDrift);
         scheduleScenario();
     }
 
@@ -676,6 +684,11 @@ final class Sim {
                     s.labels.put("user/touched", Long.toString(s.version));
                     note("concurrent user update of " + name + " -> v" + s.version);
                 }
+                if (s.pendingBumps > 0 && rnd.nextInt(4) == 0) {
+                    // Swarm's updater committed its UpdateStatus write between this controller's read and its CAS.
+                    s.pendingBumps--;
+                    swarmBump(s, "updater (before CAS)");
+                }
                 if (s.version != expectedVersion) {
                     staleRejected++;
                     throw new StaleVersionException(name, expectedVersion, s.version);
@@ -688,7 +701,9 @@ final class Sim {
                 s.constraints = u.constraints();
                 s.replicas = u.replicas();
                 s.version++;
-                return s.version;
+                long v = s.version;
+                scheduleSwarmBumps(s);
+                return v;
             }
 
             @Override
@@ -702,6 +717,45 @@ final class Sim {
                 return true;
             }
         };
+    }
+
+    /**
+     * On a real Swarm, the service's {@code Version.Index} is not the controller's: after every
+     * update the updater writes {@code UpdateStatus} (updating, then completed) and task
+     * reconciliation touches the service, each a version bump. One or two follow every CAS, at
+     * short random delays, applied by the leader's store (lost while there is no leader).
+     */
+    private void scheduleSwarmBumps(Svc s) {
+        int n = 1 + rnd.nextInt(2);
+        for (int i = 0; i < n; i++) {
+            s.pendingBumps++;
+            atWorld(now + MS + rnd.nextLong(SWARM_BUMP_MAX), () -> {
+                if (s.pendingBumps > 0) {
+                    s.pendingBumps--;
+                    swarmBump(s, "updater");
+                }
+            });
+        }
+    }
+
+    /** Unprompted bumps (task reconciliation), about one per {@link #SWARM_BUMP_MEAN} per service. */
+    private void swarmDrift() {
+        for (Svc s : services.values()) {
+            if (rnd.nextLong(SWARM_BUMP_MEAN) < 100 * MS) {
+                swarmBump(s, "reconciliation");
+            }
+        }
+    }
+
+    private void swarmBump(Svc s, String by) {
+        if (leader == null || !reachMajority(leader)) {
+            return;
+        }
+        s.version++;
+        swarmBumps++;
+        if (DEBUG) {
+            note("swarm " + by + " bumps " + s.name + " -> v" + s.version);
+        }
     }
 
     private static String pinOf(List<String> constraints) {

@@ -133,6 +133,21 @@ class SimulationTest {
         assertTrue(flagged > 0, "a freeze longer than the lease without an external fence must show up as S1");
     }
 
+    /**
+     * Regression: before the evidence was keyed to the controller revision, these seeds (the simulated
+     * Swarm bumping the version by itself after each update, as the real one does) adopted a running
+     * workload and never got past Fencing: the agent's report always lagged Swarm's version, and the
+     * checker flagged L1 at 12 s. Found with the commit that made the simulated Swarm drift.
+     */
+    @Test
+    void adoptionCompletesWhileSwarmMovesTheVersionByItself() {
+        for (long seed : new long[]{128, 156, 227, 1034}) {
+            Sim s = new Sim(seed, Variant.CORRECT).run();
+            assertTrue(s.violation == null, "seed " + seed + ": " + s.violation + "\n" + s.traceTail());
+            assertTrue(s.swarmBumps > 0, "seed " + seed + " must exercise Swarm's own version bumps");
+        }
+    }
+
     static List<Outcome> runMany(long from, int count, Variant variant, boolean stopAtFirst) throws Exception {
         int threads = Integer.getInteger("sim.threads", Runtime.getRuntime().availableProcessors());
         ExecutorService pool = Executors.newFixedThreadPool(threads);

@@ -210,7 +210,7 @@ class AgentTest {
         ack(older, true, 10);
         assertFalse(agent.allows("vol"), "a delayed grant from before the revocation must not revive the writer");
         advance(200);
-        assertEquals(11, last().volumes().get("vol").seenVersion());
+        assertEquals(11, last().volumes().get("vol").seenRevision());
         assertTrue(last().volumes().get("vol").fenced());
     }
 
