@@ -108,6 +108,7 @@ final class Sim {
     long writes;
     long staleRejected;
     long swarmBumps;
+    long inFlightStarts;
     long deposedRejected;
     long relocations;
     long mirrorRefusals;
@@ -213,6 +214,10 @@ final class Sim {
         long version = 1;
         /** Swarm's own version bumps scheduled after an update and not yet applied. */
         int pendingBumps;
+        /** The last grant a CAS revoked (node, epoch) and when: a start Swarm sent before that is in flight, not new. */
+        String revokedNode;
+        long revokedEpoch;
+        long revokedAt = -1;
         Map<String, String> labels = new TreeMap<>();
         List<String> constraints = List.of();
         int replicas;
@@ -250,6 +255,8 @@ final class Sim {
         String error = "";
         String nodeError = "";
         Instant ts;
+        /** When Swarm last sent this task's start to its node. */
+        long dispatchedAt;
         boolean shutdown;
         Container container;
 
@@ -694,6 +701,7 @@ final class Sim {
                     throw new StaleVersionException(name, expectedVersion, s.version);
                 }
                 checkS3(s, u);
+                noteRevocation(s, u);
                 Map<String, String> labels = new TreeMap<>(s.labels);
                 labels.keySet().removeIf(k -> k.startsWith(Labels.PREFIX));
                 labels.putAll(u.labels());
@@ -758,6 +766,22 @@ final class Sim {
         }
     }
 
+    private void noteRevocation(Svc s, ServiceUpdate u) {
+        String phase = s.labels.get(Labels.PHASE);
+        if ("Attached".equals(phase) || "Starting".equals(phase)) {
+            String node = s.labels.get(Labels.NODE);
+            String epoch = s.labels.get(Labels.EPOCH);
+            String nextPhase = u.labels().get(Labels.PHASE);
+            boolean still = ("Attached".equals(nextPhase) || "Starting".equals(nextPhase))
+                    && node.equals(u.labels().get(Labels.NODE)) && epoch.equals(u.labels().get(Labels.EPOCH));
+            if (!still) {
+                s.revokedNode = node;
+                s.revokedEpoch = Long.parseLong(epoch);
+                s.revokedAt = now;
+            }
+        }
+    }
+
     private static String pinOf(List<String> constraints) {
         for (String c : constraints) {
             if (Labels.isPin(c)) {
@@ -780,6 +804,7 @@ final class Sim {
                 // the assignment was lost on the way: the dispatcher hands it out again (idempotent on the node)
                 Node target = byId.get(cur.node);
                 Task t = cur;
+                t.dispatchedAt = now;
                 send(leader, target, K_NODE, () -> startContainer(target, s, t));
             }
             if (cur != null && (s.replicas == 0 || pin == null || !cur.node.equals(pin))) {
@@ -795,6 +820,7 @@ final class Sim {
                     if (s.tasks.size() > 12) {
                         s.tasks.remove(0);
                     }
+                    t.dispatchedAt = now;
                     send(leader, target, K_NODE, () -> startContainer(target, s, t));
                 }
             }
@@ -1161,6 +1187,16 @@ final class Sim {
         FenceEvidence ev = FenceEvidence.fromLabel(s.labels.get(Labels.EVIDENCE));
         boolean granted = ("Attached".equals(phase) || "Starting".equals(phase)) && c.node.id.equals(node)
                 && epoch == c.epoch;
+        // Swarm sent this (re)start of the granted attachment before the revoking CAS: it was in flight, the
+        // wrapper let it through because the agent had not heard of the revocation yet. Not a new writer:
+        // the agent kills it when the revocation arrives, and S1 (at every start and write) catches any overlap.
+        boolean inFlight = c.task != null && c.node.id.equals(s.revokedNode) && c.epoch == s.revokedEpoch
+                && s.revokedAt >= 0 && c.task.dispatchedAt <= s.revokedAt;
+        if (inFlight && !granted) {
+            inFlightStarts++;
+            note("in-flight restart " + c.id + " e" + c.epoch + " on " + c.node + " (sent before the revocation)");
+            return;
+        }
         boolean evidence = c.epoch == 1 ? ev != FenceEvidence.NONE
                 : ev == FenceEvidence.AGENT_CONFIRMED || ev == FenceEvidence.LEASE_EXPIRED || ev == FenceEvidence.EXTERNAL_FENCE;
         if (!granted || !evidence) {

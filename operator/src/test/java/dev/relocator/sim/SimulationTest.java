@@ -29,13 +29,13 @@ class SimulationTest {
     private static final int SEEDS = Integer.getInteger("sim.seeds", 20_000);
 
     record Outcome(long seed, Scenario scenario, long steps, String violation, String trace, long hash, long relocations,
-                   long mirrorRefusals, long staleRejected) {
+                   long mirrorRefusals, long staleRejected, long swarmBumps, long inFlightStarts) {
     }
 
     static Outcome runSeed(long seed, Variant variant) {
         Sim sim = new Sim(seed, variant).run();
         return new Outcome(seed, sim.scenario, sim.steps, sim.violation, sim.violation == null ? "" : sim.traceTail(),
-                sim.traceHash, sim.relocations, sim.mirrorRefusals, sim.staleRejected);
+                sim.traceHash, sim.relocations, sim.mirrorRefusals, sim.staleRejected, sim.swarmBumps, sim.inFlightStarts);
     }
 
     @Test
@@ -58,6 +58,8 @@ class SimulationTest {
         long relocations = outcomes.stream().mapToLong(Outcome::relocations).sum();
         long refusals = outcomes.stream().mapToLong(Outcome::mirrorRefusals).sum();
         long stale = outcomes.stream().mapToLong(Outcome::staleRejected).sum();
+        long bumps = outcomes.stream().mapToLong(Outcome::swarmBumps).sum();
+        long inFlight = outcomes.stream().mapToLong(Outcome::inFlightStarts).sum();
         writeReport(outcomes.size(), steps, bad, ms, perScenario, relocations, refusals, stale);
         if (System.getProperty("sim.hashes") != null) {
             StringBuilder b = new StringBuilder();
@@ -66,8 +68,9 @@ class SimulationTest {
         }
         long traces = outcomes.stream().mapToLong(Outcome::hash).reduce(17, (a, b) -> a * 31 + b);
         System.out.printf("simulation: %d seeds, %d steps, %d violations, %d ms, %d relocations, %d mirror refusals, "
-                + "%d stale CAS rejected, per scenario %s, trace digest %016x%n", outcomes.size(), steps, bad.size(), ms,
-                relocations, refusals, stale, java.util.Arrays.toString(perScenario), traces);
+                + "%d stale CAS rejected, %d version bumps by Swarm itself, %d in-flight restarts, per scenario %s, trace"
+                + " digest %016x%n", outcomes.size(), steps, bad.size(), ms, relocations, refusals, stale, bumps, inFlight,
+                java.util.Arrays.toString(perScenario), traces);
         if (!bad.isEmpty()) {
             bad.stream().limit(40).forEach(o -> System.out.println("  seed " + o.seed() + " " + o.scenario() + ": "
                     + o.violation()));

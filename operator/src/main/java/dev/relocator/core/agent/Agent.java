@@ -152,12 +152,17 @@ public final class Agent {
         return node;
     }
 
-    /** One pass of the agent loop. */
+    /**
+     * One pass of the agent loop. Enforcement runs before the heartbeat: a report that says "seen
+     * revision r, 0 alive" must have counted the containers after revision r's revocation was applied,
+     * or a container whose start was already in flight when the revocation arrived would be reported
+     * gone while it runs.
+     */
     public void tick() {
         long now = clock.monotonicNanos();
-        maybeHeartbeat(now);
         evaluateLease(now);
         enforce(now);
+        maybeHeartbeat(now);
         writeLeaseFile(now);
     }
 
