@@ -315,6 +315,7 @@ final class Sim {
         worldLoop(100 * MS, this::raftTick);
         worldLoop(200 * MS, this::orchestrate);
         worldLoop(100 * MS, this::swarmDrift);
+        worldLoop(100 * MS, this::checkProgress);
         scheduleScenario();
     }
 
@@ -1234,6 +1235,45 @@ final class Sim {
         }
         if (c.epoch > max) {
             maxWrittenEpoch.put(c.volume, c.epoch);
+        }
+    }
+
+    /** How long a Fencing or Detaching may ignore a source that is reachable and runs no writer. */
+    static final long PROGRESS_BOUND = 8 * S;
+    private final Map<String, String> progressKey = new HashMap<>();
+    private final Map<String, Long> confirmableSince = new HashMap<>();
+
+    /**
+     * L1 progress, in every scenario: while a volume is in Fencing or Detaching (the same entry into it) and its
+     * source node is up, its agent and dockerd run unpaused, it talks to a leader with a quorum that
+     * runs a controller, and no container of the volume is alive on it, the agent can confirm; the
+     * controller must move on within {@link #PROGRESS_BOUND}. A relocation stuck there is a
+     * violation, not a silent pass (a controller that never accepts the confirmation livelocks).
+     */
+    private void checkProgress() {
+        for (VolumeSpec spec : specs) {
+            String vol = spec.volumeName();
+            Svc s = svcOf(vol);
+            String phase = s.labels.get(Labels.PHASE);
+            String key = phase + "/" + s.labels.get(Labels.PHASE_SINCE) + "/" + s.labels.get(Labels.ATTEMPT);
+            boolean relocating = "Fencing".equals(phase) || "Detaching".equals(phase);
+            Node n = relocating ? byId.get(s.labels.getOrDefault(Labels.NODE, "")) : null;
+            boolean confirmable = n != null && n.up && n.agent != null && now >= n.frozenUntil
+                    && now >= n.agentPausedUntil && n.dockerUp && leader != null && reachMajority(leader)
+                    && leader.controller != null && linkUp(n, leader) && linkUp(leader, n)
+                    && n.containers.stream().noneMatch(c -> c.volume.equals(vol));
+            if (!confirmable || !key.equals(progressKey.get(vol))) {
+                progressKey.put(vol, key);
+                confirmableSince.put(vol, confirmable ? now : -1L);
+                continue;
+            }
+            long since = confirmableSince.get(vol);
+            if (since < 0) {
+                confirmableSince.put(vol, now);
+            } else if (now - since > PROGRESS_BOUND) {
+                violate("L1 progress: " + vol + " in " + phase + " for " + (now - since) / MS + " ms although its source "
+                        + n + " is reachable and runs no writer of it");
+            }
         }
     }
 

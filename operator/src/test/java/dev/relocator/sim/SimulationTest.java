@@ -138,13 +138,15 @@ class SimulationTest {
 
     /**
      * Regression: before the evidence was keyed to the controller revision, these seeds (the simulated
-     * Swarm bumping the version by itself after each update, as the real one does) adopted a running
-     * workload and never got past Fencing: the agent's report always lagged Swarm's version, and the
-     * checker flagged L1 at 12 s. Found with the commit that made the simulated Swarm drift.
+     * Swarm bumping the version by itself after each update, as the real one does) never got past
+     * Fencing although the source was reachable and ran no writer: the agent's report always lagged
+     * Swarm's version. 128, 156, 227, 1034 adopt a running workload (flagged by the 12 s L1 check);
+     * 125 (OUTAGE) and 182 (CHAOS, the second volume) relocate after the steady state (flagged by the
+     * L1 progress check).
      */
     @Test
-    void adoptionCompletesWhileSwarmMovesTheVersionByItself() {
-        for (long seed : new long[]{128, 156, 227, 1034}) {
+    void relocationsCompleteWhileSwarmMovesTheVersionByItself() {
+        for (long seed : new long[]{128, 156, 227, 1034, 125, 182}) {
             Sim s = new Sim(seed, Variant.CORRECT).run();
             assertTrue(s.violation == null, "seed " + seed + ": " + s.violation + "\n" + s.traceTail());
             assertTrue(s.swarmBumps > 0, "seed " + seed + " must exercise Swarm's own version bumps");
