@@ -44,18 +44,18 @@ public final class SwarmApi implements AutoCloseable {
         return host;
     }
 
-    record Reply(int status, JsonNode body, String text) {
-        boolean ok() {
+    public record Reply(int status, JsonNode body, String text) {
+        public boolean ok() {
             return status >= 200 && status < 300;
         }
 
-        String message() {
+        public String message() {
             return body != null && body.hasNonNull("message") ? body.get("message").asText() : text;
         }
     }
 
     /** GET with a {@code filters} query; the reply must be a JSON array. */
-    List<JsonNode> list(String path, Map<String, List<String>> filters) {
+    public List<JsonNode> list(String path, Map<String, List<String>> filters) {
         String q = filters.isEmpty() ? "" : "?filters=" + URLEncoder.encode(toJson(filters), StandardCharsets.UTF_8);
         Reply r = send("GET", path + q, null);
         if (!r.ok() || r.body() == null || !r.body().isArray()) {
@@ -66,7 +66,7 @@ public final class SwarmApi implements AutoCloseable {
         return out;
     }
 
-    Reply send(String method, String path, JsonNode body) {
+    public Reply send(String method, String path, JsonNode body) {
         DockerHttpClient.Request.Builder b = DockerHttpClient.Request.builder()
                 .method(DockerHttpClient.Request.Method.valueOf(method))
                 .path(API + path)

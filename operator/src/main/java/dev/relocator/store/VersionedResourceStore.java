@@ -49,6 +49,7 @@ public final class VersionedResourceStore implements ResourceStore {
     private final LabelShorthand shorthand;
     private final Clock clock;
     private final Map<ResourceKind, WatchHub> hubs = new EnumMap<>(ResourceKind.class);
+    private final Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public VersionedResourceStore(StoreBackend backend, ServiceSource services, ValidationOptions options, Clock clock,
                                   Duration pollInterval) {
@@ -338,6 +339,12 @@ public final class VersionedResourceStore implements ResourceStore {
             }
             ResourceValidator.Result r = shorthand.parse(s.name(), s.labels());
             if (!r.valid()) {
+                if (warned.size() > 1000) {
+                    warned.clear();
+                }
+                if (!warned.add(s.name() + "@" + s.version())) {
+                    continue; // said once per service version: the poll would repeat it every second
+                }
                 LOG.warnf("service %s opts in with relocator.dev/* labels that are invalid, not listed: %s", s.name(), r.errors());
                 continue;
             }
