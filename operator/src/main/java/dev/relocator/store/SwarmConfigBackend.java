@@ -135,7 +135,7 @@ public final class SwarmConfigBackend implements StoreBackend {
         if (!r.ok()) {
             throw api.unavailable("creating config " + spec.get("Name").asText(), r);
         }
-        String id = r.body().path("Id").asText();
+        String id = r.body().has("ID") ? r.body().path("ID").asText() : r.body().path("Id").asText();
         // a name freed by pruning could be taken again by a writer that read an old head: a later
         // sequence in the chain proves this write stale
         List<Stored> chain = configs(kind, name);

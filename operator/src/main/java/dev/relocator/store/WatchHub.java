@@ -143,7 +143,7 @@ final class WatchHub implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        timer.shutdown();
         sinks.clear();
     }
 }
