@@ -49,9 +49,12 @@ final class WatchHub implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::pollQuietly, ms, ms, TimeUnit.MILLISECONDS);
     }
 
-    /** A local write happened: diff now rather than at the next tick. */
+    /**
+     * A local write happened: diff now, in the writer's thread, so that each local write becomes
+     * its own event (a later tick could only see the result of several writes together).
+     */
     void changed() {
-        timer.execute(this::pollQuietly);
+        pollQuietly();
     }
 
     synchronized List<WatchEvent> recent(String name) {
