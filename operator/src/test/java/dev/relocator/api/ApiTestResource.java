@@ -1,0 +1,51 @@
+package dev.relocator.api;
+
+import dev.relocator.store.SwarmFixture;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The API under test stores into a single-node swarm on the host engine, in a store scope of
+ * its own, with a token file written here.
+ */
+public class ApiTestResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String TOKEN = "test-token-7f3a9c";
+    static SwarmFixture swarm;
+    static Path tokenFile;
+
+    @Override
+    public Map<String, String> start() {
+        swarm = SwarmFixture.start();
+        try {
+            tokenFile = Files.createTempFile("relocator-api-token", "");
+            Files.writeString(tokenFile, TOKEN + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Map.of(
+                "relocator.rest.token-file", tokenFile.toString(),
+                "relocator.rest.store.scope", swarm.scope(),
+                "relocator.rest.store.poll-interval", "200ms",
+                "relocator.rest.watch-keepalive", "1s");
+    }
+
+    @Override
+    public void stop() {
+        if (swarm != null) {
+            swarm.close();
+        }
+        try {
+            if (tokenFile != null) {
+                Files.deleteIfExists(tokenFile);
+            }
+        } catch (IOException ignored) {
+            // a temp file
+        }
+    }
+}
