@@ -163,7 +163,7 @@ public class RelocatorCtl {
 
     // ---- get -----------------------------------------------------------------------------------
 
-    @Command(name = "get", description = "List RelocatableVolumes, or show one.",
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "List RelocatableVolumes, or show one.",
             footer = {"", "Examples:", "  relocatorctl get", "  relocatorctl get pgdata -o yaml"})
     static final class Get implements Callable<Integer> {
         @Spec
@@ -243,7 +243,7 @@ public class RelocatorCtl {
 
     // ---- describe ------------------------------------------------------------------------------
 
-    @Command(name = "describe", description = "Show one RelocatableVolume in detail: spec, status, conditions and recent events.",
+    @Command(name = "describe", mixinStandardHelpOptions = true, description = "Show one RelocatableVolume in detail: spec, status, conditions and recent events.",
             footer = {"", "Events come from the API (the changes the operator keeps and has seen); the complete, durable",
                     "stream is the Kafka topic the operator publishes CloudEvents to."})
     static final class Describe implements Callable<Integer> {
@@ -305,7 +305,7 @@ public class RelocatorCtl {
 
     // ---- apply ---------------------------------------------------------------------------------
 
-    @Command(name = "apply", description = {"Create or update RelocatableVolumes (and the RelocatorConfig) from a file.",
+    @Command(name = "apply", mixinStandardHelpOptions = true, description = {"Create or update RelocatableVolumes (and the RelocatorConfig) from a file.",
             "Every document is validated locally first, with the server's driver allowlist; if any is invalid nothing is sent."},
             footer = {"", "Examples:", "  relocatorctl apply -f pgdata.yaml", "  cat volumes.yaml | relocatorctl apply -f -"})
     static final class Apply implements Callable<Integer> {
@@ -328,8 +328,14 @@ public class RelocatorCtl {
             }
             ApiClient api = conn.client();
             List<String> drivers = new ArrayList<>();
-            api.find(ApiClient.BASE + "/relocatorconfigs/" + RelocatorConfig.NAME)
-                    .ifPresent(c -> c.path("spec").path("volumeDrivers").forEach(d -> drivers.add(d.asText())));
+            CliException unreachable = null;
+            try {
+                api.find(ApiClient.BASE + "/relocatorconfigs/" + RelocatorConfig.NAME)
+                        .ifPresent(c -> c.path("spec").path("volumeDrivers").forEach(d -> drivers.add(d.asText())));
+            } catch (CliException e) {
+                // an invalid file is reported as such even without a server; a valid one then fails on sending
+                unreachable = e;
+            }
             ValidationOptions options = ValidationOptions.defaults().withDrivers(drivers);
             List<ObjectNode> valid = new ArrayList<>();
             List<String> problems = new ArrayList<>();
@@ -355,6 +361,9 @@ public class RelocatorCtl {
             }
             if (!problems.isEmpty()) {
                 throw new CliException(ExitCode.INVALID, "nothing applied, " + file + " is invalid:\n  " + String.join("\n  ", problems));
+            }
+            if (unreachable != null) {
+                throw unreachable;
             }
             for (ObjectNode o : valid) {
                 boolean config = RelocatorConfig.KIND.equals(o.path("kind").asText());
@@ -402,7 +411,7 @@ public class RelocatorCtl {
 
     // ---- delete --------------------------------------------------------------------------------
 
-    @Command(name = "delete", description = {"Delete a RelocatableVolume (its data stays where it is).",
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = {"Delete a RelocatableVolume (its data stays where it is).",
             "While a relocation is in flight the delete waits for it to end; the volume shows as (deleting) meanwhile."})
     static final class Delete implements Callable<Integer> {
         @Spec
@@ -431,7 +440,7 @@ public class RelocatorCtl {
 
     // ---- relocate / drain ----------------------------------------------------------------------
 
-    @Command(name = "relocate", description = {"Ask the controller to move a RelocatableVolume (and its workload) to a node.",
+    @Command(name = "relocate", mixinStandardHelpOptions = true, description = {"Ask the controller to move a RelocatableVolume (and its workload) to a node.",
             "The request is recorded on the volume; the controller fences the old writer first, then moves it."},
             footer = {"", "Example:", "  relocatorctl relocate pgdata --to worker2 && relocatorctl watch"})
     static final class Relocate implements Callable<Integer> {
@@ -455,7 +464,7 @@ public class RelocatorCtl {
         }
     }
 
-    @Command(name = "drain", description = "Ask the controller to move every RelocatableVolume attached to a node off it.")
+    @Command(name = "drain", mixinStandardHelpOptions = true, description = "Ask the controller to move every RelocatableVolume attached to a node off it.")
     static final class Drain implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -480,7 +489,7 @@ public class RelocatorCtl {
 
     // ---- watch ---------------------------------------------------------------------------------
 
-    @Command(name = "watch", description = {"Follow changes to RelocatableVolumes (the API's server-sent event stream).",
+    @Command(name = "watch", mixinStandardHelpOptions = true, description = {"Follow changes to RelocatableVolumes (the API's server-sent event stream).",
             "Without --resource-version it starts with every current volume as ADDED.",
             "The operator also publishes every state change as a CloudEvent to Kafka, for durable consumers."})
     static final class Watch implements Callable<Integer> {
@@ -525,7 +534,7 @@ public class RelocatorCtl {
 
     // ---- completion ----------------------------------------------------------------------------
 
-    @Command(name = "completion", description = "Print a bash/zsh completion script.",
+    @Command(name = "completion", mixinStandardHelpOptions = true, description = "Print a bash/zsh completion script.",
             footer = {"", "Examples:", "  source <(relocatorctl completion)",
                     "  relocatorctl completion > /etc/bash_completion.d/relocatorctl"})
     static final class Completion implements Callable<Integer> {
