@@ -35,6 +35,11 @@ public class ApiTestResource implements QuarkusTestResourceLifecycleManager {
                 "relocator.rest.watch-keepalive", "1s");
     }
 
+    /** This test run's configs in the swarm, for before/after comparisons. */
+    public static java.util.TreeSet<String> swarmConfigs() {
+        return swarm.configs();
+    }
+
     @Override
     public void stop() {
         if (swarm != null) {
