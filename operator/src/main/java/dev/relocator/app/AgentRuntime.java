@@ -1,0 +1,198 @@
+package dev.relocator.app;
+
+import dev.relocator.core.agent.Agent;
+import dev.relocator.core.events.EventSink;
+import dev.relocator.core.lease.PeerMajority;
+import dev.relocator.core.ports.Clock;
+import dev.relocator.core.ports.ControllerLink;
+import dev.relocator.core.ports.PeerLink;
+import dev.relocator.core.protocol.AgentCommand;
+import dev.relocator.core.protocol.Heartbeat;
+import dev.relocator.core.protocol.HeartbeatAck;
+import dev.relocator.core.protocol.PeerMessage;
+import dev.relocator.docker.DockerClients;
+import dev.relocator.docker.node.LocalDockerAdapter;
+import dev.relocator.docker.node.LocalNodeOperations;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The node agent of this instance: the core {@link Agent} on one loop thread (the core is not
+ * thread-safe), ticking every {@code relocator.lease.tick}. Acks, commands and peer messages
+ * arrive on HTTP threads and are handed to the loop; nothing else touches the agent.
+ */
+@ApplicationScoped
+public class AgentRuntime {
+
+    private static final Logger LOG = Logger.getLogger(AgentRuntime.class);
+
+    @Inject
+    RelocatorConfig config;
+    @Inject
+    SwarmRoleMonitor roles;
+    @Inject
+    Directory directory;
+    @Inject
+    InternalClient client;
+    @Inject
+    DockerClients clients;
+    @Inject
+    @Fast
+    DockerClients fast;
+    @Inject
+    Instance<EventSink> sinks;
+    @Inject
+    MeterRegistry registry;
+
+    private ScheduledExecutorService loop;
+    private volatile Agent agent;
+    private Counter renewals;
+    private Counter failures;
+
+    void start(@Observes StartupEvent event) {
+        if (!config.agent().enabled()) {
+            LOG.info("agent disabled (relocator.agent.enabled=false)");
+            return;
+        }
+        renewals = Counter.builder("relocator.lease.renewals").description("heartbeats acknowledged by an acting controller").register(registry);
+        failures = Counter.builder("relocator.lease.failures").description("heartbeats no controller acknowledged").register(registry);
+        loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "relocator-agent");
+            t.setDaemon(true);
+            return t;
+        });
+        loop.scheduleWithFixedDelay(this::tick, 0, config.lease().tick().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (loop != null) {
+            loop.shutdownNow();
+        }
+    }
+
+    private void tick() {
+        try {
+            if (agent == null) {
+                String node = roles.role().nodeId();
+                if (node.isEmpty()) {
+                    return; // not in a swarm (yet): there is no lease to hold
+                }
+                agent = build(node);
+                LOG.infof("agent started on node %s", node);
+            }
+            agent.tick();
+        } catch (RuntimeException e) {
+            LOG.error("agent tick failed; the next tick retries", e);
+        }
+    }
+
+    private Agent build(String node) {
+        // never reused on this node: the wall clock in microseconds at start
+        Instant now = Instant.now();
+        long incarnation = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+        LocalDockerAdapter docker = new LocalDockerAdapter(fast.requests(), new LocalNodeOperations(fast.requests()),
+                new LocalNodeOperations(clients.requests()), config.agent().helperImage(), config.agent().helperTimeout());
+        EventSink sink = sinks.isResolvable() ? sinks.get() : EventSink.NONE;
+        return new Agent(node, incarnation, Timings.lease(config), PeerMajority.DEFAULT, Clock.SYSTEM,
+                new HttpControllerLink(), new HttpPeerLink(node), docker, new FileLeaseFile(Path.of(config.agent().leaseFile())), sink);
+    }
+
+    /** Runs {@code action} on the agent's loop; dropped before the agent exists (nothing to apply it to). */
+    private void onLoop(Consumer<Agent> action) {
+        if (loop == null) {
+            return;
+        }
+        loop.execute(() -> {
+            Agent a = agent;
+            if (a != null) {
+                try {
+                    action.accept(a);
+                } catch (RuntimeException e) {
+                    LOG.warnf("agent message failed: %s", e.toString());
+                }
+            }
+        });
+    }
+
+    public boolean running() {
+        return agent != null;
+    }
+
+    public void onCommand(AgentCommand command) {
+        onLoop(a -> a.onCommand(command));
+    }
+
+    public void onPeerMessage(PeerMessage message) {
+        onLoop(a -> a.onPeerMessage(message));
+    }
+
+    /** Heartbeats go to every manager; only an acting controller answers with an ack. */
+    private final class HttpControllerLink implements ControllerLink {
+        @Override
+        public void send(Heartbeat heartbeat) {
+            List<String> managers = directory.managerAddresses();
+            if (managers.isEmpty()) {
+                failures.increment();
+                return;
+            }
+            AtomicInteger outstanding = new AtomicInteger(managers.size());
+            AtomicBoolean acked = new AtomicBoolean();
+            for (String manager : managers) {
+                client.post(manager, "/internal/v1/heartbeats", heartbeat).handle((resp, error) -> {
+                    try {
+                        if (error == null && resp.statusCode() == 200) {
+                            HeartbeatAck ack = client.read(resp.body(), HeartbeatAck.class);
+                            acked.set(true);
+                            renewals.increment();
+                            onLoop(a -> a.onAck(ack));
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.warnf("unreadable heartbeat ack from %s: %s", manager, e.getMessage());
+                    } finally {
+                        if (outstanding.decrementAndGet() == 0 && !acked.get()) {
+                            failures.increment();
+                        }
+                    }
+                    return null;
+                });
+            }
+        }
+    }
+
+    private final class HttpPeerLink implements PeerLink {
+        private final String self;
+
+        HttpPeerLink(String self) {
+            this.self = self;
+        }
+
+        @Override
+        public Set<String> peers() {
+            return directory.peers(self);
+        }
+
+        @Override
+        public void send(String peer, PeerMessage message) {
+            directory.address(peer).ifPresent(address ->
+                    client.post(address, "/internal/v1/agent/peer", Messages.Peer.of(message)).exceptionally(e -> null));
+        }
+    }
+}

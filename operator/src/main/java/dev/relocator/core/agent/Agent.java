@@ -1,0 +1,440 @@
+package dev.relocator.core.agent;
+
+import dev.relocator.core.events.EventSink;
+import dev.relocator.core.events.StateChange;
+import dev.relocator.core.lease.LeaseTiming;
+import dev.relocator.core.lease.PeerMajority;
+import dev.relocator.core.model.VolumeSpec;
+import dev.relocator.core.ports.Clock;
+import dev.relocator.core.ports.ControllerLink;
+import dev.relocator.core.ports.LeaseFile;
+import dev.relocator.core.ports.LocalDocker;
+import dev.relocator.core.ports.PeerLink;
+import dev.relocator.core.protocol.AgentCommand;
+import dev.relocator.core.protocol.Heartbeat;
+import dev.relocator.core.protocol.HeartbeatAck;
+import dev.relocator.core.protocol.PeerMessage;
+import dev.relocator.core.protocol.VolumeReport;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The node agent: lease keeper, self-fencing, and executor of the controller's commands.
+ *
+ * <p>Not thread-safe: the caller serialises {@link #tick()}, {@link #onAck}, {@link #onCommand}
+ * and {@link #onPeerMessage} (one event loop per node). {@code tick()} must run every
+ * {@link LeaseTiming#tick()}; everything time-related is decided there, on the agent's own
+ * monotonic clock.
+ *
+ * <p>Lease: deadline D = send time of the last acknowledged heartbeat + lease. Effective
+ * deadline E = max(D, peer permit). At {@code E - killBudget} the agent <em>lapses</em>: it marks
+ * every relocatable volume fenced, kills their containers, confirms they are gone, and lets
+ * the lease file expire for the fencing wrapper. A lapse is final for the volumes: they run
+ * again only after a grant newer than or equal to the latest version seen, received with a
+ * valid lease.
+ */
+public final class Agent {
+
+    private static final int SENT_HISTORY = 64;
+
+    private final String node;
+    private final long incarnation;
+    private final LeaseTiming timing;
+    private final PeerMajority peerRule;
+    private final Clock clock;
+    private final ControllerLink controller;
+    private final PeerLink peers;
+    private final LocalDocker docker;
+    private final LeaseFile leaseFile;
+    private final EventSink events;
+
+    private long seq;
+    private long lastSendNanos;
+    private boolean sentAny;
+    private long lastAckedSeq = -1;
+    private final LinkedHashMap<Long, Long> sentAt = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+            return size() > SENT_HISTORY;
+        }
+    };
+
+    private long ackDeadline;
+    private boolean haveDeadline;
+    private long effectiveDeadline;
+    private boolean lapsed = true;
+    private boolean pastLostPoint = true;
+    private long leaseRun;
+    private Heartbeat.LeaseProof proof;
+
+    private long nextQueryId;
+    private long lastQueryNanos;
+    private boolean queriedAny;
+    private final Map<Long, Long> querySentAt = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+            return size() > SENT_HISTORY;
+        }
+    };
+    private final Map<String, long[]> answers = new HashMap<>(); // peer -> {queryId, querySentAt, lost(0/1)}
+    private boolean permitActive;
+
+    private final Map<String, Vol> volumes = new TreeMap<>();
+    private LeaseFile.Content lastWritten;
+    private boolean reportDue;
+
+    private static final class Vol {
+        final String name;
+        long seenVersion;
+        boolean granted;
+        long grantedEpoch;
+        boolean fenced = true;
+        boolean detachRequested;
+        VolumeSpec spec;
+        long prepareEpoch;
+        long preparedEpoch;
+        long preparedAtNanos;
+        int containersAlive;
+        boolean mounted;
+        String error = "";
+
+        Vol(String name) {
+            this.name = name;
+        }
+    }
+
+    public Agent(String node, long incarnation, LeaseTiming timing, PeerMajority peerRule, Clock clock,
+                 ControllerLink controller, PeerLink peers, LocalDocker docker, LeaseFile leaseFile, EventSink events) {
+        this.node = node;
+        this.incarnation = incarnation;
+        this.timing = timing;
+        this.peerRule = peerRule;
+        peerRule.validate(timing);
+        this.clock = clock;
+        this.controller = controller;
+        this.peers = peers;
+        this.docker = docker;
+        this.leaseFile = leaseFile;
+        this.events = events;
+        restore();
+    }
+
+    /** An agent restart must not kill healthy workloads: resume from the lease file if it is still valid. */
+    private void restore() {
+        long now = clock.monotonicNanos();
+        Optional<LeaseFile.Content> c = leaseFile.read(now);
+        if (c.isEmpty()) {
+            return;
+        }
+        c.get().seenVersions().forEach((v, ver) -> vol(v).seenVersion = ver);
+        if (now < timing.agentFencePoint(c.get().deadlineNanos())) {
+            ackDeadline = c.get().deadlineNanos();
+            haveDeadline = true;
+            effectiveDeadline = ackDeadline;
+            lapsed = false;
+            pastLostPoint = ackLeaseLost(now);
+            c.get().allowed().forEach((v, epoch) -> {
+                Vol vol = vol(v);
+                vol.granted = true;
+                vol.grantedEpoch = epoch;
+                vol.fenced = false;
+            });
+        }
+    }
+
+    public String node() {
+        return node;
+    }
+
+    /** One pass of the agent loop. */
+    public void tick() {
+        long now = clock.monotonicNanos();
+        maybeHeartbeat(now);
+        evaluateLease(now);
+        enforce(now);
+        writeLeaseFile(now);
+    }
+
+    private void maybeHeartbeat(long now) {
+        boolean overdue = lastAckedSeq < seq;
+        // A result the controller waits for (prepared, fenced) or a grant we wait for goes out at retry pace:
+        // this is what keeps a relocation within lease + margin + start time instead of adding heartbeats.
+        boolean eager = reportDue || awaitingGrant(now);
+        if (!sentAny || now - lastSendNanos >= timing.heartbeat().toNanos()
+                || ((overdue || eager) && now - lastSendNanos >= timing.retry().toNanos())) {
+            reportDue = false;
+            seq++;
+            sentAny = true;
+            lastSendNanos = now;
+            sentAt.put(seq, now);
+            Map<String, VolumeReport> reports = new TreeMap<>();
+            for (Vol v : volumes.values()) {
+                reports.put(v.name, new VolumeReport(v.name, v.seenVersion, !allowed(v), v.containersAlive, v.mounted,
+                        v.preparedEpoch, v.error));
+            }
+            controller.send(new Heartbeat(node, incarnation, seq, proof, reports));
+        }
+    }
+
+    /** Prepared for an epoch not granted yet, recently: the Starting CAS is imminent. Bounded so a dropped target stops. */
+    private boolean awaitingGrant(long now) {
+        for (Vol v : volumes.values()) {
+            if (v.preparedEpoch > v.grantedEpoch && !v.detachRequested
+                    && now - v.preparedAtNanos < 2 * timing.lease().toNanos()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean allowed(Vol v) {
+        return v.granted && !v.fenced && !lapsed;
+    }
+
+    /** True from the lost point on: what this agent answers its peers, and what its proofs bound. */
+    private boolean ackLeaseLost(long now) {
+        return !haveDeadline || now >= peerRule.lostPoint(timing, ackDeadline);
+    }
+
+    private void evaluateLease(long now) {
+        long fencePointD = haveDeadline ? timing.agentFencePoint(ackDeadline) : Long.MIN_VALUE;
+        if (!pastLostPoint && ackLeaseLost(now)) {
+            pastLostPoint = true;
+            leaseRun++;
+        }
+        if (lapsed) {
+            return;
+        }
+        if (!peers.peers().isEmpty() && (!haveDeadline || now >= fencePointD - peerRule.queryLead().toNanos())
+                && (!queriedAny || now - lastQueryNanos >= timing.tick().toNanos())) {
+            long id = ++nextQueryId;
+            queriedAny = true;
+            lastQueryNanos = now;
+            querySentAt.put(id, now);
+            for (String p : peers.peers()) {
+                peers.send(p, new PeerMessage.Query(node, id));
+            }
+        }
+        long permit = permitDeadline(now);
+        boolean permitNow = permit != Long.MIN_VALUE && permit > effectiveDeadline;
+        if (permitNow) {
+            effectiveDeadline = permit;
+        }
+        if (permitNow && !permitActive && pastLostPoint) {
+            permitActive = true;
+            events.publish(nodeEvent(StateChange.Types.LEASE_LOST, "PeerMajorityOutage",
+                    Map.of("fencing", false, "reason", "a majority of peers cannot reach the controller either")));
+        }
+        if (now >= timing.agentFencePoint(effectiveDeadline)) {
+            lapsed = true;
+            permitActive = false;
+            for (Vol v : volumes.values()) {
+                v.fenced = true;
+            }
+            events.publish(nodeEvent(StateChange.Types.LEASE_LOST, "LeaseLapsed",
+                    Map.of("fencing", true, "volumes", List.copyOf(volumes.keySet()))));
+        }
+    }
+
+    /** The permit deadline from the freshest strict majority of "lost" answers, or MIN_VALUE. */
+    private long permitDeadline(long now) {
+        int need = PeerMajority.agentNeedsLostPeers(peers.peers().size());
+        List<Long> lostQueryTimes = new ArrayList<>();
+        for (Map.Entry<String, long[]> e : answers.entrySet()) {
+            long[] a = e.getValue();
+            if (a[2] == 1 && peers.peers().contains(e.getKey()) && now - a[1] < peerRule.permitTtl().toNanos()) {
+                lostQueryTimes.add(a[1]);
+            }
+        }
+        if (peers.peers().isEmpty() || lostQueryTimes.size() < need) {
+            return Long.MIN_VALUE;
+        }
+        lostQueryTimes.sort((x, y) -> Long.compare(y, x));
+        return lostQueryTimes.get(need - 1) + peerRule.permitTtl().toNanos();
+    }
+
+    private void enforce(long now) {
+        for (Vol v : volumes.values()) {
+            try {
+                List<String> running = docker.containersMounting(v.name);
+                if (!allowed(v) && !running.isEmpty()) {
+                    for (String id : running) {
+                        docker.kill(id);
+                    }
+                    List<String> after = docker.containersMounting(v.name);
+                    v.containersAlive = after.size();
+                    if (after.isEmpty()) {
+                        reportDue = true;
+                        events.publish(volumeEvent(StateChange.Types.FENCE_EXECUTED, v, "WritersKilled",
+                                Map.of("killed", running.size(), "lapsed", lapsed)));
+                    }
+                } else {
+                    v.containersAlive = running.size();
+                }
+                if (v.detachRequested && !allowed(v) && v.containersAlive == 0 && docker.volumePresent(v.name)) {
+                    docker.removeVolumeReference(v.name);
+                    reportDue = true;
+                }
+                if (v.spec != null && v.prepareEpoch > v.preparedEpoch) {
+                    docker.prepare(v.spec);
+                    reportDue = true;
+                    if (docker.verify(v.spec)) {
+                        v.preparedEpoch = v.prepareEpoch;
+                        v.preparedAtNanos = now;
+                        v.error = "";
+                    } else {
+                        v.error = "VerifyFailed: ownership or mount options differ after prepare";
+                    }
+                }
+                v.mounted = docker.volumePresent(v.name);
+            } catch (LocalDocker.DockerUnavailableException e) {
+                // Unknown is not zero: a confirmation must never be reported while dockerd cannot answer.
+                v.containersAlive = -1;
+                v.error = "DockerUnavailable: " + e.getMessage();
+            } catch (RuntimeException e) {
+                v.error = e.getClass().getSimpleName() + ": " + e.getMessage();
+            }
+        }
+    }
+
+    private void writeLeaseFile(long now) {
+        Map<String, Long> allowed = new TreeMap<>();
+        Map<String, Long> seen = new TreeMap<>();
+        for (Vol v : volumes.values()) {
+            if (allowed(v)) {
+                allowed.put(v.name, v.grantedEpoch);
+            }
+            seen.put(v.name, v.seenVersion);
+        }
+        LeaseFile.Content c = new LeaseFile.Content(haveDeadline || !lapsed ? effectiveDeadline : 0, allowed, seen);
+        if (!c.equals(lastWritten)) {
+            leaseFile.write(c, now);
+            lastWritten = c;
+        }
+    }
+
+    /** An ack from a controller. Renews the lease from the acked heartbeat's send time and applies grants. */
+    public void onAck(HeartbeatAck ack) {
+        if (ack.incarnation() != incarnation || !ack.node().equals(node)) {
+            return;
+        }
+        Long sent = sentAt.get(ack.seq());
+        if (sent == null) {
+            return;
+        }
+        long now = clock.monotonicNanos();
+        lastAckedSeq = Math.max(lastAckedSeq, ack.seq());
+        long d = timing.agentDeadline(sent);
+        if (!haveDeadline || d > ackDeadline) {
+            ackDeadline = d;
+            haveDeadline = true;
+        }
+        boolean valid = now < timing.agentFencePoint(ackDeadline);
+        if (!ackLeaseLost(now)) {
+            pastLostPoint = false;
+            proof = new Heartbeat.LeaseProof(ack.controller(), ack.stampNanos(),
+                    peerRule.lostPoint(timing, ackDeadline) - now, leaseRun);
+        }
+        if (valid) {
+            if (lapsed) {
+                lapsed = false;
+                effectiveDeadline = ackDeadline;
+            }
+            effectiveDeadline = Math.max(effectiveDeadline, ackDeadline);
+            permitActive = false;
+        }
+        for (HeartbeatAck.VolumeGrant g : ack.grants()) {
+            Vol v = vol(g.volume());
+            if (g.version() < v.seenVersion) {
+                continue;
+            }
+            v.seenVersion = g.version();
+            if (g.granted()) {
+                v.granted = true;
+                v.grantedEpoch = g.epoch();
+                v.detachRequested = false;
+                if (valid) {
+                    v.fenced = false;
+                }
+            } else {
+                if (v.granted || !v.fenced) {
+                    reportDue = true;
+                }
+                v.granted = false;
+                v.fenced = true;
+            }
+        }
+        // The wrapper must see a renewal at once, not a tick later: that tick is part of the blip bound.
+        writeLeaseFile(now);
+    }
+
+    /** A command from the controller (at-least-once; idempotent). */
+    public void onCommand(AgentCommand command) {
+        Vol v = vol(command.volume());
+        if (command.version() < v.seenVersion) {
+            return;
+        }
+        v.seenVersion = command.version();
+        if (command instanceof AgentCommand.Fence) {
+            v.granted = false;
+            v.fenced = true;
+            v.detachRequested = true;
+        } else if (command instanceof AgentCommand.Prepare p) {
+            // A newer prepare supersedes an older detach of the same volume (the node is the target again).
+            v.detachRequested = false;
+            v.spec = p.spec();
+            v.prepareEpoch = Math.max(v.prepareEpoch, p.epoch());
+        }
+    }
+
+    /** A message from a peer agent. */
+    public void onPeerMessage(PeerMessage message) {
+        if (message instanceof PeerMessage.Query q) {
+            boolean lost = ackLeaseLost(clock.monotonicNanos());
+            peers.send(q.from(), new PeerMessage.Reply(node, q.queryId(), lost));
+        } else if (message instanceof PeerMessage.Reply r) {
+            Long sent = querySentAt.get(r.queryId());
+            if (sent == null) {
+                return;
+            }
+            long[] prev = answers.get(r.from());
+            if (prev == null || prev[0] < r.queryId()) {
+                answers.put(r.from(), new long[]{r.queryId(), sent, r.leaseLost() ? 1 : 0});
+            }
+        }
+    }
+
+    private Vol vol(String name) {
+        return volumes.computeIfAbsent(name, Vol::new);
+    }
+
+    /** True while the node may keep writers of {@code volume} alive (for tests and health). */
+    public boolean allows(String volume) {
+        Vol v = volumes.get(volume);
+        return v != null && allowed(v);
+    }
+
+    public boolean lapsed() {
+        return lapsed;
+    }
+
+    public long effectiveDeadline() {
+        return effectiveDeadline;
+    }
+
+    private StateChange nodeEvent(String type, String phase, Map<String, Object> data) {
+        return new StateChange(type, node, node, 0, phase, clock.wallTime(), data);
+    }
+
+    private StateChange volumeEvent(String type, Vol v, String phase, Map<String, Object> data) {
+        Map<String, Object> d = new HashMap<>(data);
+        d.put("node", node);
+        return new StateChange(type, v.name, v.name, v.grantedEpoch, phase, clock.wallTime(), d);
+    }
+}

@@ -1,0 +1,664 @@
+package dev.relocator.core.controller;
+
+import dev.relocator.core.events.EventSink;
+import dev.relocator.core.events.StateChange;
+import dev.relocator.core.lease.PeerMajority;
+import dev.relocator.core.model.Attachment;
+import dev.relocator.core.model.FenceEvidence;
+import dev.relocator.core.model.Labels;
+import dev.relocator.core.model.NodeInfo;
+import dev.relocator.core.model.Phase;
+import dev.relocator.core.model.ServiceUpdate;
+import dev.relocator.core.model.ServiceView;
+import dev.relocator.core.model.TaskView;
+import dev.relocator.core.model.VolumeSpec;
+import dev.relocator.core.model.VolumeState;
+import dev.relocator.core.ports.AgentCommands;
+import dev.relocator.core.ports.Clock;
+import dev.relocator.core.ports.ClusterUnavailableException;
+import dev.relocator.core.ports.ExternalFence;
+import dev.relocator.core.ports.StaleVersionException;
+import dev.relocator.core.ports.SwarmCluster;
+import dev.relocator.core.protocol.AgentCommand;
+import dev.relocator.core.protocol.Heartbeat;
+import dev.relocator.core.protocol.HeartbeatAck;
+import dev.relocator.core.protocol.VolumeReport;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The controller: one instance per manager, active only while it can prove it runs on the Swarm
+ * leader ({@link #leadershipTick()}). It answers agent heartbeats (renewing leases and carrying
+ * per-volume grants) and reconciles each {@link VolumeSpec}, level-triggered and idempotent:
+ * every reconcile re-reads the service, derives the phase from its labels, runs the one step of
+ * that phase, and returns when to look again. Every transition is exactly one compare-and-swap
+ * service update, so a deposed or racing controller's stale decision fails with
+ * {@link StaleVersionException} instead of taking effect.
+ *
+ * <p>Not thread-safe: the caller serialises all calls (one event loop).
+ *
+ * <p>Two protected methods exist for the simulation's negative controls only
+ * ({@link #peerMajorityProven}, {@link #findEvidence}); production code never overrides them.
+ */
+public class Controller {
+
+    private final String id;
+    private final ControllerConfig cfg;
+    private final Clock clock;
+    private final SwarmCluster cluster;
+    private final AgentCommands agents;
+    private final ExternalFence externalFence;
+    private final EventSink events;
+
+    private final Map<String, VolumeSpec> specs = new TreeMap<>();
+    private final Map<String, Cached> cache = new TreeMap<>();
+    private final Set<String> loaded = new HashSet<>();
+    private final Map<String, AgentInfo> agentInfo = new TreeMap<>();
+    private final Map<String, Attempts> attempts = new HashMap<>();
+    private final Map<String, String> health = new HashMap<>();
+    private final Map<String, String> lastWaitReason = new HashMap<>();
+
+    private boolean active;
+    private long activationNanos;
+    private long lastConfirmStart;
+
+    private record Cached(String volume, VolumeState state, long version) {
+    }
+
+    private static final class AgentInfo {
+        long lastReceipt;
+        Map<String, VolumeReport> reports = Map.of();
+        boolean proofValid;
+        long proofIncarnation;
+        long proofRun;
+        long proofFrom;
+        long proofUntil;
+    }
+
+    private static final class Attempts {
+        Phase phase;
+        long version;
+        int count;
+        long firstNanos;
+    }
+
+    /** Everything one reconcile step reads; built once per reconcile. */
+    protected record Ctx(VolumeSpec spec, ServiceView svc, VolumeState st, List<NodeInfo> nodes, long now, Instant wall) {
+    }
+
+    public Controller(String id, ControllerConfig cfg, Clock clock, SwarmCluster cluster, AgentCommands agents,
+                      ExternalFence externalFence, EventSink events) {
+        this.id = id;
+        this.cfg = cfg;
+        this.clock = clock;
+        this.cluster = cluster;
+        this.agents = agents;
+        this.externalFence = externalFence;
+        this.events = events;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public ControllerConfig config() {
+        return cfg;
+    }
+
+    /**
+     * Adds or replaces a spec. Bad placement expressions are rejected here with the reason.
+     */
+    public void register(VolumeSpec spec) {
+        spec.placement().forEach(Placement::validate);
+        specs.put(spec.name(), spec);
+    }
+
+    public void unregister(String name) {
+        VolumeSpec s = specs.remove(name);
+        if (s != null) {
+            cache.remove(s.volumeName());
+            loaded.remove(name);
+        }
+    }
+
+    // ------------------------------------------------------------------ leadership
+
+    /**
+     * Proves leadership with a quorum write; run every {@code leaderLease / 4}. On becoming active
+     * the controller forgets everything it knew (state is re-read from Swarm, leases are re-learnt
+     * from heartbeats) and trusts no lease expiry before {@code activation + leaderLease + lease + margin}.
+     *
+     * @return true when this controller may act
+     */
+    public boolean leadershipTick() {
+        long start = clock.monotonicNanos();
+        boolean ok;
+        boolean certainlyNot = false;
+        try {
+            ok = cluster.confirmLeadership();
+            certainlyNot = !ok;
+        } catch (ClusterUnavailableException e) {
+            ok = false;
+        }
+        if (ok) {
+            lastConfirmStart = start;
+            if (!active) {
+                active = true;
+                activationNanos = start;
+                cache.clear();
+                loaded.clear();
+                agentInfo.clear();
+                attempts.clear();
+                health.clear();
+                lastWaitReason.clear();
+                publish(StateChange.Types.NODE_HEALTH_CHANGED, id, id, 0, "ControllerActive", Map.of("controller", id));
+            }
+        } else if (active && (certainlyNot || start - lastConfirmStart >= cfg.leaderLease().toNanos())) {
+            active = false;
+            publish(StateChange.Types.NODE_HEALTH_CHANGED, id, id, 0, "ControllerInactive", Map.of("controller", id));
+        }
+        return acting(start);
+    }
+
+    /** Active and within the leader lease of the last successful proof. */
+    public boolean acting() {
+        return acting(clock.monotonicNanos());
+    }
+
+    private boolean acting(long now) {
+        return active && now - lastConfirmStart < cfg.leaderLease().toNanos();
+    }
+
+    // ------------------------------------------------------------------ heartbeats
+
+    /**
+     * Records the heartbeat (receipt time, reports, lease proof) and, when acting and every
+     * registered volume has been read in this term, answers it with the node's grants.
+     */
+    public Optional<HeartbeatAck> onHeartbeat(Heartbeat hb) {
+        long now = clock.monotonicNanos();
+        if (!active) {
+            return Optional.empty();
+        }
+        AgentInfo ai = agentInfo.computeIfAbsent(hb.node(), n -> new AgentInfo());
+        ai.lastReceipt = now;
+        ai.reports = hb.volumes();
+        Heartbeat.LeaseProof p = hb.proof();
+        if (p != null && p.controller().equals(id) && p.remainingNanos() > 0) {
+            long until = p.ackStampNanos() + cfg.timing().shrinkForeignDuration(p.remainingNanos());
+            if (ai.proofValid && ai.proofIncarnation == hb.incarnation() && ai.proofRun == p.leaseRun()) {
+                ai.proofUntil = Math.max(ai.proofUntil, until);
+            } else {
+                ai.proofValid = true;
+                ai.proofIncarnation = hb.incarnation();
+                ai.proofRun = p.leaseRun();
+                ai.proofFrom = now;
+                ai.proofUntil = until;
+            }
+        }
+        if (!acting(now) || !loaded.containsAll(specs.keySet())) {
+            return Optional.empty();
+        }
+        List<HeartbeatAck.VolumeGrant> grants = new ArrayList<>();
+        for (Cached c : cache.values()) {
+            Attachment a = c.state().grantedAttachment(c.volume());
+            boolean g = a != null && a.node().equals(hb.node());
+            grants.add(new HeartbeatAck.VolumeGrant(c.volume(), g, g ? a.epoch() : 0, c.version()));
+        }
+        return Optional.of(new HeartbeatAck(id, now, hb.node(), hb.incarnation(), hb.seq(), grants));
+    }
+
+    /** When the controller is sure node's lease has expired (its own receipts, or its activation if none). */
+    public long leaseExpiry(String node) {
+        AgentInfo ai = agentInfo.get(node);
+        long ll = cfg.leaderLease().toNanos();
+        long baseline = activationNanos + ll + (long) Math.ceil(2 * cfg.timing().maxDriftRate() * ll);
+        long receipt = ai == null ? baseline : Math.max(ai.lastReceipt, baseline);
+        return cfg.timing().controllerExpiry(receipt);
+    }
+
+    /** A heartbeat arrived within one lease: the agent can be talked to and can be a target. */
+    public boolean agentLive(String node) {
+        AgentInfo ai = agentInfo.get(node);
+        return ai != null && clock.monotonicNanos() - ai.lastReceipt < cfg.timing().lease().toNanos();
+    }
+
+    /**
+     * The controller's mirror of the agents' peer-majority rule: true when
+     * {@link PeerMajority#controllerNeedsProvenPeers} of {@code source}'s peers are proven to have held their own lease throughout
+     * {@code [now - window, now]}. Only then can no agent permit have kept the source's writers alive.
+     */
+    protected boolean peerMajorityProven(String source, List<NodeInfo> nodes, long now) {
+        long window = cfg.peerRule().controllerWindowNanos(cfg.timing());
+        int electorate = 0;
+        int proven = 0;
+        for (NodeInfo n : nodes) {
+            if (n.id().equals(source)) {
+                continue;
+            }
+            electorate++;
+            AgentInfo ai = agentInfo.get(n.id());
+            if (ai != null && ai.proofValid && ai.proofFrom <= now - window && ai.proofUntil >= now) {
+                proven++;
+            }
+        }
+        return proven >= PeerMajority.controllerNeedsProvenPeers(electorate);
+    }
+
+    // ------------------------------------------------------------------ reconcile
+
+    /** One level-triggered reconcile of the named spec. */
+    public ReconcileResult reconcile(String name) {
+        long now = clock.monotonicNanos();
+        if (!acting(now)) {
+            return ReconcileResult.requeueAfter(cfg.leaderLease().dividedBy(4), "NotLeader");
+        }
+        VolumeSpec spec = specs.get(name);
+        if (spec == null) {
+            return ReconcileResult.requeueAfter(cfg.resync(), "Unregistered");
+        }
+        ServiceView svc;
+        List<NodeInfo> nodes;
+        try {
+            svc = cluster.service(spec.service()).orElse(null);
+            nodes = cluster.nodes();
+        } catch (ClusterUnavailableException e) {
+            return ReconcileResult.requeueAfter(cfg.poll(), "ClusterUnavailable");
+        }
+        loaded.add(name);
+        if (svc == null) {
+            cache.remove(spec.volumeName());
+            waiting(spec, "ServiceMissing", "service " + spec.service() + " does not exist; create it with replicas 0");
+            return ReconcileResult.requeueAfter(cfg.resync(), "ServiceMissing");
+        }
+        VolumeState st;
+        Instant wall = clock.wallTime();
+        try {
+            st = VolumeState.fromLabels(svc.labels(), wall);
+        } catch (IllegalArgumentException e) {
+            cache.remove(spec.volumeName());
+            waiting(spec, "MalformedLabels", e.getMessage());
+            return ReconcileResult.requeueAfter(cfg.resync(), "MalformedLabels");
+        }
+        cache.put(spec.volumeName(), new Cached(spec.volumeName(), st, svc.version()));
+        observeNodeHealth(nodes, now);
+        Ctx c = new Ctx(spec, svc, st, nodes, now, wall);
+        if (st.phase() != Phase.PENDING && !shapeMatches(c)) {
+            return transition(c, st, "ShapeRepaired");
+        }
+        return switch (st.phase()) {
+            case PENDING -> pending(c);
+            case ATTACHED -> attached(c);
+            case FENCING -> fencing(c);
+            case DETACHING -> detaching(c);
+            case ATTACHING -> attaching(c);
+            case STARTING -> starting(c);
+            case FAILED -> failed(c);
+        };
+    }
+
+    /** Pending: fence a single running task (adoption), or wait for strays to go, or choose a first target. */
+    private ReconcileResult pending(Ctx c) {
+        List<TaskView> live = c.svc().tasks().stream().filter(t -> !terminal(t.state())).toList();
+        List<TaskView> running = live.stream().filter(t -> t.state() == TaskView.TaskState.RUNNING).toList();
+        if (live.size() > 1) {
+            waiting(c.spec(), "MoreThanOneTask", "service " + c.spec().service() + " has " + live.size()
+                    + " live tasks; a relocatable workload must have one replica");
+            return ReconcileResult.requeueAfter(cfg.resync(), "MoreThanOneTask");
+        }
+        if (running.size() == 1 && running.get(0).nodeId() != null) {
+            // A writer that started before the operator runs without a grant and maybe without the fencing
+            // wrapper: adopting it in place would leave hard case 1 uncovered. It is fenced like any other
+            // writer (epoch 0) and restarted under the protocol, at the price of one restart.
+            return transition(c, new VolumeState(Phase.FENCING, 0, running.get(0).nodeId(), null, c.wall(),
+                    "AdoptRunningTask", FenceEvidence.NONE, 0, null), "AdoptRunningTask");
+        }
+        if (!live.isEmpty()) {
+            return ReconcileResult.requeueAfter(cfg.poll(), "WaitingForTaskToSettle");
+        }
+        if (c.svc().replicas() != 0) {
+            return transition(c, c.st(), "ScaledToZeroBeforePlacement");
+        }
+        Optional<String> target = chooseTarget(c, null);
+        if (target.isEmpty()) {
+            return failAttempt(c, "NoEligibleNode");
+        }
+        return transition(c, new VolumeState(Phase.ATTACHING, 0, null, target.get(), c.wall(), "FirstPlacement",
+                FenceEvidence.NEVER_ATTACHED, 0, null), "FirstPlacement");
+    }
+
+    /** Attached: relocate only on lease expiry, node removal, drain, or a failing task under the RELOCATE policy. */
+    private ReconcileResult attached(Ctx c) {
+        String trigger = relocationTrigger(c, c.st().node());
+        if (trigger != null) {
+            return transition(c, c.st().to(Phase.FENCING, c.wall(), trigger).withEvidence(FenceEvidence.NONE), trigger);
+        }
+        long untilExpiry = leaseExpiry(c.st().node()) - c.now();
+        long next = Math.max(cfg.poll().toNanos(), Math.min(cfg.resync().toNanos(), untilExpiry));
+        return ReconcileResult.requeueAfter(Duration.ofNanos(next), "Healthy");
+    }
+
+    /** Fencing: the grant is revoked and replicas are 0; wait for evidence that the writer is dead. */
+    private ReconcileResult fencing(Ctx c) {
+        Optional<FenceEvidence> ev = findEvidence(c);
+        if (ev.isPresent()) {
+            String why = "Fenced" + camel(ev.get());
+            ReconcileResult r = transition(c, c.st().to(Phase.DETACHING, c.wall(), why).withEvidence(ev.get()), why);
+            if (r.why().equals(why) && c.st().node() != null) {
+                publish(StateChange.Types.NODE_HEALTH_CHANGED, c.st().node(), c.st().node(), 0, "Fenced",
+                        Map.of("volume", c.spec().volumeName(), "evidence", ev.get().name()));
+            }
+            return r;
+        }
+        return ReconcileResult.requeueAfter(cfg.poll(), "WaitingForFenceEvidence");
+    }
+
+    /**
+     * The evidence rules. Agent confirmation counts only if the agent has seen this very service
+     * version (so no older grant can revive the writer). With an external fence configured, lease
+     * expiry is not accepted (a frozen node outlives its lease). Lease expiry needs the peer-majority mirror.
+     */
+    protected Optional<FenceEvidence> findEvidence(Ctx c) {
+        String source = c.st().node();
+        if (source == null) {
+            return Optional.of(FenceEvidence.NEVER_ATTACHED);
+        }
+        VolumeReport r = report(source, c.spec().volumeName());
+        if (r != null && r.fenced() && r.containersAlive() == 0 && r.seenVersion() >= c.svc().version()) {
+            return Optional.of(FenceEvidence.AGENT_CONFIRMED);
+        }
+        if (c.spec().externalFence()) {
+            if (c.now() >= leaseExpiry(source) || nodeMissing(c, source)) {
+                externalFence.request(source);
+            }
+            if (externalFence.confirmed(source)) {
+                return Optional.of(FenceEvidence.EXTERNAL_FENCE);
+            }
+            return Optional.empty();
+        }
+        if (c.now() >= leaseExpiry(source)) {
+            if (peerMajorityProven(source, c.nodes(), c.now())) {
+                return Optional.of(FenceEvidence.LEASE_EXPIRED);
+            }
+            waiting(c.spec(), "PeerMajorityUnproven", "lease of " + source + " expired but a majority of its peers is"
+                    + " not proven leased: the agent may be skipping its fence (control-plane outage); waiting for"
+                    + " the agent's confirmation or an external fence");
+        }
+        return Optional.empty();
+    }
+
+    /** Detaching: on a reachable source, fence-and-unmount and wait for the confirmation; then choose the target. */
+    private ReconcileResult detaching(Ctx c) {
+        String source = c.st().node();
+        // A powered-off source has nothing left to unmount; waiting for its agent would only burn the lease again.
+        boolean off = source != null
+                && (c.st().evidence() == FenceEvidence.EXTERNAL_FENCE || externalFence.confirmed(source));
+        if (source != null && !off && agentLive(source)) {
+            agents.send(source, new AgentCommand.Fence(c.spec().volumeName(), c.st().epoch(), c.svc().version()));
+            VolumeReport r = report(source, c.spec().volumeName());
+            boolean done = r != null && r.seenVersion() >= c.svc().version() && r.containersAlive() == 0 && !r.mounted();
+            if (!done) {
+                return waitOrFail(c, "WaitingForDetach");
+            }
+        }
+        Optional<String> target = chooseTarget(c, source);
+        if (target.isEmpty()) {
+            return failAttempt(c, "NoEligibleNode");
+        }
+        return transition(c, c.st().withTarget(target.get()).to(Phase.ATTACHING, c.wall(), "Detached"), "Detached");
+    }
+
+    /** Attaching: the target prepares the volume for epoch e+1; the Starting CAS then moves the pin. */
+    private ReconcileResult attaching(Ctx c) {
+        String target = c.st().target();
+        if (!TargetSelector.eligible(c.nodes(), c.spec().placement(), target, this::agentLive)) {
+            Optional<String> other = chooseTarget(c, c.st().node());
+            if (other.isEmpty()) {
+                return failAttempt(c, "NoEligibleNode");
+            }
+            return transition(c, c.st().to(Phase.ATTACHING, c.wall(), "TargetLost").withTarget(other.get()), "TargetLost");
+        }
+        long next = c.st().epoch() + 1;
+        agents.send(target, new AgentCommand.Prepare(c.spec(), next, c.svc().version()));
+        VolumeReport r = report(target, c.spec().volumeName());
+        if (r != null && r.preparedEpoch() >= next && r.error().isEmpty()) {
+            return transition(c, new VolumeState(Phase.STARTING, next, target, target, c.wall(), "Prepared",
+                    c.st().evidence(), 0, null), "Prepared");
+        }
+        if (r != null && !r.error().isEmpty() && r.seenVersion() >= c.svc().version()) {
+            return failAttempt(c, "PrepareFailed");
+        }
+        return waitOrFail(c, "WaitingForPrepare");
+    }
+
+    /** Starting: wait for the task to run on the new node; a dead target or a failing task is fenced in turn. */
+    private ReconcileResult starting(Ctx c) {
+        String node = c.st().node();
+        boolean running = c.svc().tasks().stream()
+                .anyMatch(t -> t.state() == TaskView.TaskState.RUNNING && node.equals(t.nodeId()));
+        if (running) {
+            return transition(c, c.st().to(Phase.ATTACHED, c.wall(), "Started"), "Started");
+        }
+        String trigger = relocationTrigger(c, node);
+        if (trigger != null) {
+            return transition(c, c.st().to(Phase.FENCING, c.wall(), trigger).withEvidence(FenceEvidence.NONE), trigger);
+        }
+        return ReconcileResult.requeueAfter(cfg.poll(), "WaitingForTask");
+    }
+
+    /** Failed: after the back-off, resume the phase that failed. */
+    private ReconcileResult failed(Ctx c) {
+        Attempts a = attemptsFor(c);
+        long waited = c.now() - a.firstNanos;
+        if (waited < cfg.retry().failedRetry().toNanos()) {
+            return ReconcileResult.requeueAfter(Duration.ofNanos(cfg.retry().failedRetry().toNanos() - waited), "Failed");
+        }
+        VolumeState st = c.st();
+        return transition(c, new VolumeState(st.failedFrom(), st.epoch(), st.node(), st.target(), c.wall(),
+                "RetryAfterFailure", st.evidence(), st.attempt() + 1, null), "RetryAfterFailure");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private String relocationTrigger(Ctx c, String node) {
+        Optional<NodeInfo> n = c.nodes().stream().filter(x -> x.id().equals(node)).findFirst();
+        if (n.isEmpty()) {
+            return "NodeRemoved";
+        }
+        if (c.now() >= leaseExpiry(node)) {
+            return "LeaseExpired";
+        }
+        if (n.get().availability() == NodeInfo.Availability.DRAIN) {
+            return "NodeDrained";
+        }
+        if (c.spec().taskFailurePolicy() == VolumeSpec.TaskFailurePolicy.RELOCATE
+                && recentFailures(c, node) >= cfg.taskFailures()) {
+            return "TaskFailing";
+        }
+        return null;
+    }
+
+    /**
+     * Failures on the node within the window and since the current phase began (failures of the
+     * previous attachment, or of a fenced pre-existing task, are not this attachment's); mount
+     * failures ("volume in use") are failures too. Wall clocks of different hosts are compared
+     * here: this is policy, never safety.
+     */
+    private long recentFailures(Ctx c, String node) {
+        Instant window = c.wall().minus(cfg.taskFailureWindow());
+        Instant since = window.isAfter(c.st().phaseSince()) ? window : c.st().phaseSince();
+        return c.svc().tasks().stream()
+                .filter(t -> node.equals(t.nodeId()) && t.state().failure() && t.timestamp().isAfter(since))
+                .count();
+    }
+
+    private Optional<String> chooseTarget(Ctx c, String exclude) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (Cached k : cache.values()) {
+            VolumeState s = k.state();
+            String n = switch (s.phase()) {
+                case ATTACHED, STARTING -> s.node();
+                case ATTACHING -> s.target();
+                default -> null;
+            };
+            if (n != null) {
+                counts.merge(n, 1, Integer::sum);
+            }
+        }
+        return TargetSelector.choose(c.nodes(), c.spec().placement(), exclude, this::agentLive, counts);
+    }
+
+    private boolean shapeMatches(Ctx c) {
+        VolumeState st = c.st();
+        if (c.svc().replicas() != st.replicas()) {
+            return false;
+        }
+        return c.svc().constraints().equals(constraints(c.spec(), st));
+    }
+
+    private static List<String> constraints(VolumeSpec spec, VolumeState st) {
+        List<String> cs = new ArrayList<>(spec.placement());
+        if (st.pinnedNode() != null) {
+            cs.add(Labels.pin(st.pinnedNode()));
+        }
+        return cs;
+    }
+
+    /** The one way state changes: a single CAS of labels, constraints and replicas. */
+    private ReconcileResult transition(Ctx c, VolumeState next, String why) {
+        ServiceUpdate u = new ServiceUpdate(next.toLabels(), constraints(c.spec(), next), next.replicas());
+        long version;
+        try {
+            version = cluster.update(c.spec().service(), c.svc().version(), u);
+        } catch (StaleVersionException e) {
+            return ReconcileResult.requeueAfter(Duration.ZERO, "StaleVersion");
+        } catch (ClusterUnavailableException e) {
+            return ReconcileResult.requeueAfter(cfg.poll(), "ClusterUnavailable");
+        }
+        cache.put(c.spec().volumeName(), new Cached(c.spec().volumeName(), next, version));
+        attempts.remove(c.spec().name());
+        lastWaitReason.remove(c.spec().name());
+        if (next.phase() != c.st().phase() || !why.equals("ShapeRepaired")) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("from", c.st().phase().label());
+            d.put("node", next.node() == null ? "" : next.node());
+            d.put("target", next.target() == null ? "" : next.target());
+            d.put("reason", why);
+            d.put("evidence", next.evidence().name());
+            d.put("version", version);
+            publish(StateChange.Types.PHASE_CHANGED, c.spec().name(), c.spec().name(), next.epoch(),
+                    next.phase().label(), d);
+        }
+        return ReconcileResult.requeueAfter(Duration.ZERO, why);
+    }
+
+    private Attempts attemptsFor(Ctx c) {
+        Attempts a = attempts.get(c.spec().name());
+        if (a == null || a.phase != c.st().phase() || a.version != c.svc().version()) {
+            a = new Attempts();
+            a.phase = c.st().phase();
+            a.version = c.svc().version();
+            a.firstNanos = c.now();
+            attempts.put(c.spec().name(), a);
+        }
+        return a;
+    }
+
+    /** Counts a failed attempt of the current step; retries with back-off, and goes to Failed when exhausted. */
+    private ReconcileResult failAttempt(Ctx c, String why) {
+        Attempts a = attemptsFor(c);
+        a.count++;
+        if (cfg.retry().exhausted(a.count)) {
+            publish(StateChange.Types.ERROR, c.spec().name(), c.spec().name(), c.st().epoch(), c.st().phase().label(),
+                    Map.of("reason", why, "attempts", a.count));
+            return transition(c, c.st().failed(c.wall(), why), why);
+        }
+        waiting(c.spec(), why, why + " (attempt " + a.count + ")");
+        return ReconcileResult.requeueAfter(cfg.retry().delayAfter(a.count), why);
+    }
+
+    /**
+     * Waiting for an agent's report is not a failure, so it polls instead of backing off; it becomes
+     * one when the wait exceeds the whole retry budget.
+     */
+    private ReconcileResult waitOrFail(Ctx c, String why) {
+        Attempts a = attemptsFor(c);
+        long budget = 0;
+        for (int i = 1; i < cfg.retry().maxAttempts(); i++) {
+            budget += cfg.retry().delayAfter(i).toNanos();
+        }
+        if (c.now() - a.firstNanos > budget) {
+            a.count = cfg.retry().maxAttempts() - 1;
+            return failAttempt(c, why + "Timeout");
+        }
+        return ReconcileResult.requeueAfter(cfg.poll(), why);
+    }
+
+    private VolumeReport report(String node, String volume) {
+        AgentInfo ai = agentInfo.get(node);
+        return ai == null ? null : ai.reports.get(volume);
+    }
+
+    private static boolean nodeMissing(Ctx c, String node) {
+        return c.nodes().stream().noneMatch(n -> n.id().equals(node));
+    }
+
+    private static boolean terminal(TaskView.TaskState s) {
+        return s == TaskView.TaskState.COMPLETE || s.failure() || s == TaskView.TaskState.SHUTDOWN;
+    }
+
+    private void observeNodeHealth(List<NodeInfo> nodes, long now) {
+        for (NodeInfo n : nodes) {
+            AgentInfo ai = agentInfo.get(n.id());
+            String h;
+            if (now >= leaseExpiry(n.id())) {
+                h = "Down";
+            } else if (ai == null || now - ai.lastReceipt > 2 * cfg.timing().heartbeat().toNanos()
+                    || n.state() != NodeInfo.SwarmState.READY) {
+                h = "Suspect";
+            } else {
+                h = "Up";
+            }
+            String prev = health.put(n.id(), h);
+            if (!h.equals(prev)) {
+                publish(StateChange.Types.NODE_HEALTH_CHANGED, n.id(), n.id(), 0, h,
+                        Map.of("swarmState", n.state().name(), "availability", n.availability().name()));
+            }
+        }
+    }
+
+    /** Publishes a waiting reason once per change, not on every poll. */
+    private void waiting(VolumeSpec spec, String reason, String detail) {
+        if (!reason.equals(lastWaitReason.put(spec.name(), reason))) {
+            publish(StateChange.Types.ERROR, spec.name(), spec.name(), 0, reason, Map.of("detail", detail));
+        }
+    }
+
+    private void publish(String type, String subject, String key, long epoch, String phase, Map<String, Object> data) {
+        events.publish(new StateChange(type, subject, key, epoch, phase, clock.wallTime(), data));
+    }
+
+    private static String camel(FenceEvidence e) {
+        StringBuilder b = new StringBuilder();
+        for (String part : e.name().split("_")) {
+            b.append(part.charAt(0)).append(part.substring(1).toLowerCase());
+        }
+        return b.toString();
+    }
+
+    /** Cached state of a volume (tests, health, the API); empty before the first read in this term. */
+    public Optional<VolumeState> cachedState(String volume) {
+        Cached c = cache.get(volume);
+        return c == null ? Optional.empty() : Optional.of(c.state());
+    }
+}

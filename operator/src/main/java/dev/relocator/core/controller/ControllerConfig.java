@@ -1,0 +1,45 @@
+package dev.relocator.core.controller;
+
+import dev.relocator.core.lease.LeaseTiming;
+import dev.relocator.core.lease.PeerMajority;
+
+import java.time.Duration;
+
+/**
+ * @param timing              lease arithmetic shared with the agents
+ * @param peerRule            peer-majority rule shared with the agents
+ * @param retry               back-off of failing steps
+ * @param leaderLease         how long one successful leadership proof lets this controller act;
+ *                            a new controller waits this long (plus the lease) before it trusts any
+ *                            lease expiry, because the deposed one may have acked until then
+ * @param poll                requeue interval while waiting for an agent or Swarm
+ * @param resync              requeue interval of a healthy Attached volume (the fail-safe resync)
+ * @param taskFailures        failures on one node within {@code taskFailureWindow} that make the
+ *                            RELOCATE policy move the volume
+ * @param taskFailureWindow   see above
+ */
+public record ControllerConfig(LeaseTiming timing, PeerMajority peerRule, RetryStrategy retry, Duration leaderLease,
+                               Duration poll, Duration resync, int taskFailures, Duration taskFailureWindow) {
+
+    public static final ControllerConfig DEFAULT = new ControllerConfig(LeaseTiming.DEFAULT, PeerMajority.DEFAULT,
+            RetryStrategy.DEFAULT, Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(1), 3,
+            Duration.ofSeconds(60));
+
+    public ControllerConfig {
+        peerRule.validate(timing);
+        if (leaderLease.isNegative() || leaderLease.isZero()) {
+            throw new IllegalArgumentException("leaderLease must be > 0");
+        }
+        if (taskFailures < 1) {
+            throw new IllegalArgumentException("taskFailures must be >= 1");
+        }
+    }
+
+    public ControllerConfig withRetry(RetryStrategy r) {
+        return new ControllerConfig(timing, peerRule, r, leaderLease, poll, resync, taskFailures, taskFailureWindow);
+    }
+
+    public ControllerConfig withTiming(LeaseTiming t) {
+        return new ControllerConfig(t, peerRule, retry, leaderLease, poll, resync, taskFailures, taskFailureWindow);
+    }
+}

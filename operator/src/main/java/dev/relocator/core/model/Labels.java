@@ -1,0 +1,45 @@
+package dev.relocator.core.model;
+
+/**
+ * The label keys under which the per-volume relocation state lives on the workload's
+ * Swarm service. Swarm stores them Raft-replicated, which is why a controller failover
+ * resumes exactly where the previous one stopped. Every write of these labels is one
+ * compare-and-swap service update together with the pin constraint and the replica count.
+ */
+public final class Labels {
+    public static final String PREFIX = "relocator.dev/";
+    /** Opt-in label on the service: the relocatable volume's name. */
+    public static final String VOLUME = PREFIX + "volume";
+    /** {@link Phase#label()}. */
+    public static final String PHASE = PREFIX + "phase";
+    /** Current attachment epoch (the one being fenced while relocating; 0 when never attached). */
+    public static final String EPOCH = PREFIX + "epoch";
+    /** The attached node (Attached), or the source being fenced (Fencing, Detaching). */
+    public static final String NODE = PREFIX + "node";
+    /** The chosen target (Attaching, Starting). */
+    public static final String TARGET = PREFIX + "target";
+    /** Wall time of the transition, ISO-8601; informational only, never used for safety. */
+    public static final String PHASE_SINCE = PREFIX + "phase-since";
+    /** CamelCase reason of the last transition. */
+    public static final String REASON = PREFIX + "reason";
+    /** {@link FenceEvidence} that ended the last Fencing. */
+    public static final String EVIDENCE = PREFIX + "evidence";
+    /** Attempts made in the current phase (retry/back-off counter). */
+    public static final String ATTEMPT = PREFIX + "attempt";
+    /** For Failed: the phase to resume when the retry fires. */
+    public static final String FAILED_FROM = PREFIX + "failed-from";
+
+    /** Swarm placement constraint that pins the workload to one node. */
+    public static final String PIN_PREFIX = "node.id==";
+
+    public static String pin(String nodeId) {
+        return PIN_PREFIX + nodeId;
+    }
+
+    public static boolean isPin(String constraint) {
+        return constraint.replace(" ", "").startsWith(PIN_PREFIX);
+    }
+
+    private Labels() {
+    }
+}

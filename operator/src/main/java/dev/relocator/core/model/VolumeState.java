@@ -1,0 +1,136 @@
+package dev.relocator.core.model;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The per-volume relocation state as stored in the labels of the workload service.
+ *
+ * <p>Meaning of {@code node} and {@code epoch} per phase:
+ * <ul>
+ *   <li>Pending: node null, epoch 0;</li>
+ *   <li>Attached: the attached node and its epoch;</li>
+ *   <li>Fencing, Detaching, Failed: the source being fenced and the epoch being retired
+ *       (node null and epoch 0 if the volume was never attached);</li>
+ *   <li>Attaching: as Fencing, plus the chosen {@code target};</li>
+ *   <li>Starting: node = target = the new node, epoch = the new epoch (e+1): the Starting
+ *       CAS is what creates the attachment.</li>
+ * </ul>
+ * The replica count and pin follow from the phase ({@link #replicas()}, {@link #pinnedNode()}),
+ * so the three are always written together in one CAS.
+ */
+public record VolumeState(Phase phase, long epoch, String node, String target, Instant phaseSince,
+                          String reason, FenceEvidence evidence, int attempt, Phase failedFrom) {
+
+    public VolumeState {
+        Objects.requireNonNull(phase, "phase");
+        Objects.requireNonNull(phaseSince, "phaseSince");
+        reason = reason == null ? "" : reason;
+        evidence = evidence == null ? FenceEvidence.NONE : evidence;
+        if (epoch < 0) {
+            throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
+        }
+        if ((phase == Phase.ATTACHED || phase == Phase.STARTING) && (node == null || epoch < 1)) {
+            throw new IllegalArgumentException(phase.label() + " needs a node and an epoch >= 1");
+        }
+        if ((phase == Phase.ATTACHING || phase == Phase.STARTING) && target == null) {
+            throw new IllegalArgumentException(phase.label() + " needs a target");
+        }
+        if (phase == Phase.FAILED && failedFrom == null) {
+            throw new IllegalArgumentException("Failed needs the phase it failed from");
+        }
+    }
+
+    public static VolumeState pending(Instant now) {
+        return new VolumeState(Phase.PENDING, 0, null, null, now, "Created", FenceEvidence.NONE, 0, null);
+    }
+
+    /** Replicas the service must have in this phase: the workload runs only when Starting or Attached. */
+    public int replicas() {
+        return phase == Phase.ATTACHED || phase == Phase.STARTING ? 1 : 0;
+    }
+
+    /** The node the pin constraint names, or null when nothing is pinned (Pending). */
+    public String pinnedNode() {
+        return switch (phase) {
+            case PENDING -> null;
+            case ATTACHING -> node != null ? node : target;
+            case FAILED -> node != null ? node : target;
+            default -> node;
+        };
+    }
+
+    /** The attachment this state grants a writer, if any (only Starting and Attached grant). */
+    public Attachment grantedAttachment(String volume) {
+        return replicas() == 1 ? new Attachment(volume, node, epoch) : null;
+    }
+
+    public VolumeState to(Phase next, Instant now, String why) {
+        return new VolumeState(next, epoch, node, target, now, why, evidence, 0, null);
+    }
+
+    public VolumeState withTarget(String t) {
+        return new VolumeState(phase, epoch, node, t, phaseSince, reason, evidence, attempt, failedFrom);
+    }
+
+    public VolumeState withEvidence(FenceEvidence e) {
+        return new VolumeState(phase, epoch, node, target, phaseSince, reason, e, attempt, failedFrom);
+    }
+
+    public VolumeState withAttempt(int a) {
+        return new VolumeState(phase, epoch, node, target, phaseSince, reason, evidence, a, failedFrom);
+    }
+
+    public VolumeState failed(Instant now, String why) {
+        return new VolumeState(Phase.FAILED, epoch, node, target, now, why, evidence, attempt, phase);
+    }
+
+    public Map<String, String> toLabels() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(Labels.PHASE, phase.label());
+        m.put(Labels.EPOCH, Long.toString(epoch));
+        m.put(Labels.NODE, node == null ? "" : node);
+        m.put(Labels.TARGET, target == null ? "" : target);
+        m.put(Labels.PHASE_SINCE, phaseSince.toString());
+        m.put(Labels.REASON, reason);
+        m.put(Labels.EVIDENCE, evidence.name());
+        m.put(Labels.ATTEMPT, Integer.toString(attempt));
+        m.put(Labels.FAILED_FROM, failedFrom == null ? "" : failedFrom.label());
+        return m;
+    }
+
+    /**
+     * Reads the state from service labels. A service without {@link Labels#PHASE} is Pending.
+     *
+     * @throws IllegalArgumentException naming the bad label and the fix, if a label is malformed
+     */
+    public static VolumeState fromLabels(Map<String, String> labels, Instant now) {
+        String phase = labels.get(Labels.PHASE);
+        if (phase == null || phase.isEmpty()) {
+            return pending(now);
+        }
+        try {
+            String since = labels.getOrDefault(Labels.PHASE_SINCE, "");
+            String from = labels.getOrDefault(Labels.FAILED_FROM, "");
+            return new VolumeState(Phase.fromLabel(phase),
+                    Long.parseLong(labels.getOrDefault(Labels.EPOCH, "0")),
+                    emptyToNull(labels.get(Labels.NODE)),
+                    emptyToNull(labels.get(Labels.TARGET)),
+                    since.isEmpty() ? now : Instant.parse(since),
+                    labels.get(Labels.REASON),
+                    FenceEvidence.fromLabel(labels.get(Labels.EVIDENCE)),
+                    Integer.parseInt(labels.getOrDefault(Labels.ATTEMPT, "0")),
+                    from.isEmpty() ? null : Phase.fromLabel(from));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("malformed relocation labels " + labels + ": " + e.getMessage()
+                    + " (the " + Labels.PREFIX + "* labels are written by the controller only; restore them"
+                    + " from the last Kafka snapshot or remove them all to re-adopt)", e);
+        }
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

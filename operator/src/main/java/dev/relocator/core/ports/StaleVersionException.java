@@ -1,0 +1,25 @@
+package dev.relocator.core.ports;
+
+/**
+ * A compare-and-swap service update was made against a version that is no longer current:
+ * someone (another controller, a user, Swarm) updated the service in between. The caller
+ * must re-read and decide again; it must never retry the same write blindly.
+ */
+public class StaleVersionException extends Exception {
+    private final long expected;
+    private final long actual;
+
+    public StaleVersionException(String service, long expected, long actual) {
+        super("service " + service + " is at version " + actual + ", update was made against " + expected);
+        this.expected = expected;
+        this.actual = actual;
+    }
+
+    public long expected() {
+        return expected;
+    }
+
+    public long actual() {
+        return actual;
+    }
+}

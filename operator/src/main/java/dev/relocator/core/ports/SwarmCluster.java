@@ -1,0 +1,43 @@
+package dev.relocator.core.ports;
+
+import dev.relocator.core.model.NodeInfo;
+import dev.relocator.core.model.ServiceUpdate;
+import dev.relocator.core.model.ServiceView;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The controller's view of Swarm and its only way to change it. Implemented over the
+ * local manager's Docker API by {@code dev.relocator.docker}, and by the simulation.
+ * Every method may throw {@link ClusterUnavailableException}.
+ */
+public interface SwarmCluster {
+
+    /** All nodes, with Swarm's state, availability, labels and the leader flag. */
+    List<NodeInfo> nodes();
+
+    /** The service with its current version, labels, constraints, replicas and tasks; empty if it does not exist. */
+    Optional<ServiceView> service(String name);
+
+    /**
+     * Compare-and-swap: replaces the {@code relocator.dev/*} labels, the constraints and the replica
+     * count of the service in one update, only if its version is still {@code expectedVersion}.
+     * Labels not under {@code relocator.dev/} are kept. Must be a single Swarm
+     * {@code ServiceUpdate} call carrying {@code version=expectedVersion} (Swarm rejects it with
+     * "update out of sequence" when stale), never a read-modify-write in the adapter.
+     *
+     * @return the new version
+     * @throws StaleVersionException the version moved on; nothing was changed
+     */
+    long update(String service, long expectedVersion, ServiceUpdate update) throws StaleVersionException;
+
+    /**
+     * Proves that the manager this controller runs on is the Swarm leader <em>now</em>, with a
+     * write that needs a Raft quorum to commit (for example a label update on a dedicated
+     * Swarm config, or the node's own spec). Returns false when this manager is not the leader;
+     * throws {@link ClusterUnavailableException} when the write could not commit (no quorum).
+     * A plain read is not enough: a partitioned ex-leader still answers reads from its stale store.
+     */
+    boolean confirmLeadership();
+}

@@ -1,0 +1,15 @@
+package dev.relocator.docker.events;
+
+/** The Docker objects whose events Relocator listens to. */
+public enum ObjectKind {
+    /** node-local: die, kill, oom, destroy, start */
+    CONTAINER,
+    /** node-local: mount, unmount, create, destroy */
+    VOLUME,
+    /** manager-wide: create, update, remove */
+    SERVICE,
+    /** manager-wide: create, update, remove */
+    NODE,
+    /** not a Docker object: the full re-read of the truth, queued like any other key */
+    RESYNC
+}

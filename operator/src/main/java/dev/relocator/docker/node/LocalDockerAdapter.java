@@ -1,0 +1,141 @@
+package dev.relocator.docker.node;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import dev.relocator.core.model.VolumeSpec;
+import dev.relocator.core.ports.LocalDocker;
+import dev.relocator.docker.swarm.RelocatorLabels;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The core agent's {@link LocalDocker} port. The agent calls {@link #containersMounting} and
+ * {@link #kill} on every tick, so those go through a client with a short response timeout
+ * ({@code fast}): a hung engine must not freeze the lease loop. Prepare and verify run a helper
+ * container and use the ordinary client ({@code slow}).
+ *
+ * <p>Failures reaching the engine become {@link DockerUnavailableException} (the agent then
+ * reports "unknown", never "zero writers"); refusals with a reason (for example removing a
+ * volume whose data lives on the node) stay {@link NodeOperationException}.
+ */
+public final class LocalDockerAdapter implements LocalDocker {
+
+    private final DockerClient fastClient;
+    private final LocalNodeOperations fast;
+    private final LocalNodeOperations slow;
+    private final String helperImage;
+    private final Duration helperBound;
+
+    public LocalDockerAdapter(DockerClient fastClient, LocalNodeOperations fast, LocalNodeOperations slow,
+                              String helperImage, Duration helperBound) {
+        this.fastClient = Objects.requireNonNull(fastClient, "fastClient");
+        this.fast = Objects.requireNonNull(fast, "fast");
+        this.slow = Objects.requireNonNull(slow, "slow");
+        this.helperImage = Objects.requireNonNull(helperImage, "helperImage");
+        this.helperBound = Objects.requireNonNull(helperBound, "helperBound");
+    }
+
+    @Override
+    public List<String> containersMounting(String volume) {
+        return engine(() -> LocalNodeOperations.aliveIds(fast.containersMounting(volume)));
+    }
+
+    @Override
+    public void kill(String containerId) {
+        engine(() -> {
+            try {
+                fastClient.killContainerCmd(containerId).withSignal("KILL").exec();
+            } catch (NotFoundException | ConflictException e) {
+                // gone, or not running: the kill's goal holds
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean volumePresent(String volume) {
+        return engine(() -> fast.volume(volume).isPresent());
+    }
+
+    @Override
+    public void removeVolumeReference(String volume) {
+        engine(() -> slow.removeVolumeReference(volume));
+    }
+
+    @Override
+    public void prepare(VolumeSpec spec) {
+        engine(() -> {
+            slow.createVolume(request(spec));
+            Ownership ownership = ownership(spec);
+            if (!ownership.isEmpty()) {
+                slow.applyOwnership(spec.volumeName(), ownership, helperImage, helperBound);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean verify(VolumeSpec spec) {
+        return engine(() -> {
+            VolumeRequest request = request(spec);
+            var existing = slow.volume(spec.volumeName());
+            if (existing.isEmpty() || !existing.get().driver().equals(request.driver())
+                    || !existing.get().options().equals(request.effectiveOptions())) {
+                return false;
+            }
+            LocalNodeOperations.RootStat root = slow.inspectRoot(spec.volumeName(), helperImage, helperBound);
+            return ownership(spec).matches(root.uid(), root.gid(), root.mode());
+        });
+    }
+
+    static VolumeRequest request(VolumeSpec spec) {
+        return new VolumeRequest(spec.volumeName(), spec.driver(), spec.driverOptions(),
+                Map.of(RelocatorLabels.VOLUME, spec.name()), spec.mountOptions().nosuid(), spec.mountOptions().nodev());
+    }
+
+    static Ownership ownership(VolumeSpec spec) {
+        VolumeSpec.Ownership o = spec.ownership();
+        String mode = o.mode() == null ? null : (o.mode().length() > 4 ? o.mode().substring(o.mode().length() - 4) : o.mode());
+        return new Ownership(o.uid(), o.gid(), mode);
+    }
+
+    private static <T> T engine(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (NodeOperationException e) {
+            if (e.getCause() instanceof DockerException || isTransport(e.getCause())) {
+                throw unavailable(e);
+            }
+            throw e;
+        } catch (DockerException e) {
+            throw unavailable(e);
+        } catch (RuntimeException e) {
+            if (isTransport(e)) {
+                throw unavailable(e);
+            }
+            throw e;
+        }
+    }
+
+    /** docker-java wraps socket errors (refused, timed out, reset) in plain runtime exceptions. */
+    private static boolean isTransport(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static DockerUnavailableException unavailable(Throwable e) {
+        DockerUnavailableException u = new DockerUnavailableException(e.getMessage());
+        u.initCause(e);
+        return u;
+    }
+}

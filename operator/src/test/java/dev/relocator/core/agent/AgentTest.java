@@ -1,0 +1,326 @@
+package dev.relocator.core.agent;
+
+import dev.relocator.core.events.EventSink;
+import dev.relocator.core.lease.LeaseTiming;
+import dev.relocator.core.lease.PeerMajority;
+import dev.relocator.core.model.VolumeSpec;
+import dev.relocator.core.ports.Clock;
+import dev.relocator.core.ports.LeaseFile;
+import dev.relocator.core.ports.LocalDocker;
+import dev.relocator.core.ports.PeerLink;
+import dev.relocator.core.protocol.AgentCommand;
+import dev.relocator.core.protocol.Heartbeat;
+import dev.relocator.core.protocol.HeartbeatAck;
+import dev.relocator.core.protocol.PeerMessage;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The agent's lease keeping, self-fencing and peer-majority rule, on a manual clock. */
+class AgentTest {
+
+    static final long MS = 1_000_000L;
+    final LeaseTiming t = LeaseTiming.DEFAULT;
+
+    long now = 5_000_000_000L;
+    final Clock clock = new Clock() {
+        @Override
+        public long monotonicNanos() {
+            return now;
+        }
+
+        @Override
+        public Instant wallTime() {
+            return Instant.EPOCH.plusNanos(now);
+        }
+    };
+    final List<Heartbeat> sent = new ArrayList<>();
+    final List<String[]> peerMessages = new ArrayList<>();
+    final List<PeerMessage> peerPayloads = new ArrayList<>();
+    final Set<String> containers = new HashSet<>();
+    final Set<String> volumes = new HashSet<>();
+    boolean dockerUp = true;
+    LeaseFile.Content file;
+    Agent agent;
+
+    final LocalDocker docker = new LocalDocker() {
+        void up() {
+            if (!dockerUp) {
+                throw new DockerUnavailableException("restarting");
+            }
+        }
+
+        @Override
+        public List<String> containersMounting(String volume) {
+            up();
+            return containers.stream().filter(c -> c.startsWith(volume + "/")).sorted().toList();
+        }
+
+        @Override
+        public void kill(String id) {
+            up();
+            containers.remove(id);
+        }
+
+        @Override
+        public boolean volumePresent(String volume) {
+            up();
+            return volumes.contains(volume);
+        }
+
+        @Override
+        public void removeVolumeReference(String volume) {
+            up();
+            volumes.remove(volume);
+        }
+
+        @Override
+        public void prepare(VolumeSpec spec) {
+            up();
+            volumes.add(spec.volumeName());
+        }
+
+        @Override
+        public boolean verify(VolumeSpec spec) {
+            return true;
+        }
+    };
+
+    final LeaseFile leaseFile = new LeaseFile() {
+        @Override
+        public void write(Content content, long nowNanos) {
+            file = content;
+        }
+
+        @Override
+        public Optional<Content> read(long nowNanos) {
+            return Optional.ofNullable(file);
+        }
+    };
+
+    final PeerLink peers = new PeerLink() {
+        @Override
+        public Set<String> peers() {
+            return Set.of("b", "c", "d", "e");
+        }
+
+        @Override
+        public void send(String peer, PeerMessage message) {
+            peerMessages.add(new String[]{peer});
+            peerPayloads.add(message);
+        }
+    };
+
+    @BeforeEach
+    void setUp() {
+        agent = newAgent(1);
+    }
+
+    Agent newAgent(long incarnation) {
+        return new Agent("a", incarnation, t, PeerMajority.DEFAULT, clock, sent::add, peers, docker, leaseFile, EventSink.NONE);
+    }
+
+    void advance(long ms) {
+        for (long i = 0; i < ms; i += 100) {
+            now += 100 * MS;
+            agent.tick();
+        }
+    }
+
+    Heartbeat last() {
+        return sent.get(sent.size() - 1);
+    }
+
+    void ack(Heartbeat hb, boolean granted, long version) {
+        agent.onAck(new HeartbeatAck("c1", now, "a", 1, hb.seq(),
+                List.of(new HeartbeatAck.VolumeGrant("vol", granted, granted ? 3 : 0, version))));
+    }
+
+    /** A running, granted writer of "vol" acked right now. */
+    void runningWriter() {
+        agent.tick();
+        ack(last(), true, 10);
+        containers.add("vol/c1");
+        volumes.add("vol");
+        agent.tick();
+        assertTrue(agent.allows("vol"));
+    }
+
+    @Test
+    void theLeaseRunsFromTheSendTimeOfTheAckedHeartbeat() {
+        agent.tick();
+        long sendTime = now;
+        Heartbeat hb = last();
+        now += 300 * MS;
+        ack(hb, true, 10);
+        assertEquals(sendTime + t.lease().toNanos(), agent.effectiveDeadline());
+        assertEquals(Map.of("vol", 3L), file.allowed(), "the wrapper sees the grant at once");
+    }
+
+    @Test
+    void atTheFencePointTheAgentKillsConfirmsAndTheWrapperIsDenied() {
+        runningWriter();
+        long fencePoint = t.agentFencePoint(agent.effectiveDeadline());
+        while (now + 100 * MS < fencePoint) {
+            advance(100);
+            assertTrue(containers.contains("vol/c1"), "no kill before the fence point");
+        }
+        advance(200);
+        assertTrue(agent.lapsed());
+        assertFalse(containers.contains("vol/c1"));
+        assertTrue(file.allowed().isEmpty());
+        assertTrue(now < agent.effectiveDeadline(), "fenced before the deadline");
+        Heartbeat report = last();
+        advance(1000);
+        assertTrue(last().volumes().get("vol").fenced());
+        assertEquals(0, last().volumes().get("vol").containersAlive());
+        assertTrue(report.seq() < last().seq());
+    }
+
+    @Test
+    void aRenewalAfterALapseAllowsTheVolumeAgainOnlyWithAFreshGrant() {
+        runningWriter();
+        advance(4000);
+        assertTrue(agent.lapsed());
+        agent.tick();
+        ack(last(), true, 10);
+        assertTrue(agent.allows("vol"), "same version, same epoch, valid lease: restart in place is fine");
+    }
+
+    @Test
+    void aRevocationKillsAtOnceAndOlderGrantsAreIgnoredAfterwards() {
+        runningWriter();
+        agent.tick();
+        Heartbeat older = last();
+        advance(1000);
+        ack(last(), false, 11);
+        agent.tick();
+        assertFalse(containers.contains("vol/c1"));
+        ack(older, true, 10);
+        assertFalse(agent.allows("vol"), "a delayed grant from before the revocation must not revive the writer");
+        advance(200);
+        assertEquals(11, last().volumes().get("vol").seenVersion());
+        assertTrue(last().volumes().get("vol").fenced());
+    }
+
+    @Test
+    void aPeerMajorityOfLostAnswersKeepsTheWriterAliveOnlyWhileItLasts() {
+        runningWriter();
+        long fencePoint = t.agentFencePoint(agent.effectiveDeadline());
+        while (now < fencePoint - PeerMajority.DEFAULT.queryLead().toNanos()) {
+            advance(100);
+        }
+        // the peers keep answering every query: two lost peers plus this agent are a majority of five
+        for (int i = 0; i < 30; i++) {
+            advance(100);
+            long queryId = ((PeerMessage.Query) peerPayloads.get(peerPayloads.size() - 1)).queryId();
+            agent.onPeerMessage(new PeerMessage.Reply("b", queryId, true));
+            agent.onPeerMessage(new PeerMessage.Reply("c", queryId, true));
+            agent.onPeerMessage(new PeerMessage.Reply("d", queryId, false));
+        }
+        assertTrue(now > fencePoint + 2_000 * MS);
+        assertTrue(containers.contains("vol/c1"), "control-plane outage: no kill");
+        assertFalse(agent.lapsed());
+        // the peers stop answering: the permit runs out and the agent fences
+        advance(3000);
+        assertTrue(agent.lapsed());
+        assertFalse(containers.contains("vol/c1"));
+        // a late majority cannot revive a fenced writer
+        long q = ((PeerMessage.Query) peerPayloads.get(peerPayloads.size() - 1)).queryId();
+        agent.onPeerMessage(new PeerMessage.Reply("b", q, true));
+        agent.onPeerMessage(new PeerMessage.Reply("c", q, true));
+        advance(200);
+        assertFalse(agent.allows("vol"));
+    }
+
+    @Test
+    void oneLostPeerIsNotAMajority() {
+        runningWriter();
+        long fencePoint = t.agentFencePoint(agent.effectiveDeadline());
+        while (now < fencePoint - 300 * MS) {
+            advance(100);
+        }
+        long queryId = ((PeerMessage.Query) peerPayloads.get(peerPayloads.size() - 1)).queryId();
+        agent.onPeerMessage(new PeerMessage.Reply("b", queryId, true));
+        advance(500);
+        assertTrue(agent.lapsed());
+        assertFalse(containers.contains("vol/c1"));
+    }
+
+    @Test
+    void itAnswersPeersLostFromItsLostPointOn() {
+        runningWriter();
+        long lostPoint = PeerMajority.DEFAULT.lostPoint(t, agent.effectiveDeadline());
+        now = lostPoint - 1;
+        agent.onPeerMessage(new PeerMessage.Query("b", 1));
+        assertFalse(((PeerMessage.Reply) peerPayloads.get(peerPayloads.size() - 1)).leaseLost());
+        now = lostPoint;
+        agent.onPeerMessage(new PeerMessage.Query("b", 2));
+        assertTrue(((PeerMessage.Reply) peerPayloads.get(peerPayloads.size() - 1)).leaseLost());
+    }
+
+    @Test
+    void anAgentRestartResumesFromTheLeaseFileWithoutKilling() {
+        runningWriter();
+        agent = newAgent(2);
+        agent.tick();
+        assertTrue(containers.contains("vol/c1"));
+        assertTrue(agent.allows("vol"));
+        ack(last(), true, 9);
+        assertTrue(agent.allows("vol"));
+    }
+
+    @Test
+    void acksOfAnotherIncarnationAreIgnored() {
+        agent.tick();
+        Heartbeat hb = last();
+        agent.onAck(new HeartbeatAck("c1", now, "a", 99, hb.seq(), List.of(new HeartbeatAck.VolumeGrant("vol", true, 3, 10))));
+        assertFalse(agent.allows("vol"));
+    }
+
+    @Test
+    void theFenceCommandKillsThenUnmountsAndPrepareIsReported() {
+        runningWriter();
+        agent.onCommand(new AgentCommand.Fence("vol", 3, 12));
+        agent.tick();
+        agent.tick();
+        assertFalse(containers.contains("vol/c1"));
+        assertFalse(volumes.contains("vol"), "the node-local reference is removed");
+        advance(200);
+        assertFalse(last().volumes().get("vol").mounted());
+        VolumeSpec spec = new VolumeSpec("v2", "s2", "vol2", "local", Map.of(), "/d", null, null, null, false, null, null);
+        agent.onCommand(new AgentCommand.Prepare(spec, 5, 1));
+        advance(200);
+        assertEquals(5, last().volumes().get("vol2").preparedEpoch());
+        assertTrue(volumes.contains("vol2"));
+        // the node becomes the target of "vol" again: the newer prepare supersedes the old detach
+        agent.onCommand(new AgentCommand.Prepare(new VolumeSpec("v", "s", "vol", "local", Map.of(), "/d", null, null,
+                null, false, null, null), 4, 13));
+        advance(300);
+        assertTrue(volumes.contains("vol"), "a stale detach must not remove the freshly prepared volume");
+        assertEquals(4, last().volumes().get("vol").preparedEpoch());
+    }
+
+    @Test
+    void whileDockerdRestartsNothingIsReportedAsConfirmed() {
+        runningWriter();
+        dockerUp = false;
+        ack(last(), false, 11);
+        advance(200);
+        assertEquals(-1, last().volumes().get("vol").containersAlive(), "unknown is never zero");
+        dockerUp = true;
+        advance(200);
+        assertEquals(0, last().volumes().get("vol").containersAlive());
+    }
+}

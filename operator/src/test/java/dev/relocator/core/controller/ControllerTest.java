@@ -1,0 +1,524 @@
+package dev.relocator.core.controller;
+
+import dev.relocator.core.model.FenceEvidence;
+import dev.relocator.core.model.Labels;
+import dev.relocator.core.model.NodeInfo;
+import dev.relocator.core.model.Phase;
+import dev.relocator.core.model.TaskView;
+import dev.relocator.core.model.VolumeSpec;
+import dev.relocator.core.model.VolumeState;
+import dev.relocator.core.protocol.AgentCommand;
+import dev.relocator.core.protocol.Heartbeat;
+import dev.relocator.core.protocol.HeartbeatAck;
+import dev.relocator.core.protocol.VolumeReport;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every transition of the per-volume state machine, against in-memory ports. */
+class ControllerTest {
+
+    Fakes.ManualClock clock;
+    Fakes.Cluster cluster;
+    Fakes.Commands commands;
+    Fakes.Fence fence;
+    Fakes.Events events;
+    Controller ctl;
+    VolumeSpec spec;
+    final Map<String, Long> stamps = new HashMap<>();
+    final Map<String, Map<String, VolumeReport>> reports = new HashMap<>();
+    long seq;
+
+    @BeforeEach
+    void setUp() {
+        init(false, VolumeSpec.TaskFailurePolicy.RESTART);
+    }
+
+    void init(boolean externalFence, VolumeSpec.TaskFailurePolicy policy) {
+        clock = new Fakes.ManualClock();
+        cluster = new Fakes.Cluster().node("a").node("b").node("c");
+        commands = new Fakes.Commands();
+        fence = new Fakes.Fence();
+        events = new Fakes.Events();
+        spec = new VolumeSpec("pgdata", "db", "vol", "local", Map.of(), "/data", null, null, null, externalFence,
+                List.of(), policy);
+        ctl = newController("c1");
+    }
+
+    Controller newController(String id) {
+        Controller c = new Controller(id, ControllerConfig.DEFAULT, clock, cluster, commands, fence, events);
+        c.register(spec);
+        assertTrue(c.leadershipTick());
+        return c;
+    }
+
+    ReconcileResult reconcile() {
+        return ctl.reconcile("pgdata");
+    }
+
+    HeartbeatAck beat(String node) {
+        Long st = stamps.get(node);
+        Heartbeat.LeaseProof p = st == null ? null : new Heartbeat.LeaseProof(ctl.id(), st, 1_800_000_000L, 0);
+        Optional<HeartbeatAck> a = ctl.onHeartbeat(new Heartbeat(node, 1, ++seq, p,
+                reports.getOrDefault(node, Map.of())));
+        a.ifPresent(x -> stamps.put(node, x.stampNanos()));
+        return a.orElse(null);
+    }
+
+    /** Heartbeats from the given nodes every 500 ms for {@code millis}, renewing leadership on the way. */
+    void beat(long millis, String... nodes) {
+        for (long t = 0; t < millis; t += 500) {
+            clock.advanceMillis(500);
+            ctl.leadershipTick();
+            for (String n : nodes) {
+                beat(n);
+            }
+        }
+    }
+
+    void report(String node, long seenVersion, boolean fenced, int alive, boolean mounted, long prepared, String error) {
+        reports.computeIfAbsent(node, k -> new HashMap<>())
+                .put("vol", new VolumeReport("vol", seenVersion, fenced, alive, mounted, prepared, error));
+    }
+
+    void state(VolumeState s) {
+        cluster.labels = new java.util.TreeMap<>(s.toLabels());
+        cluster.replicas = s.replicas();
+        cluster.constraints = s.pinnedNode() == null ? List.of() : List.of(Labels.pin(s.pinnedNode()));
+    }
+
+    VolumeState st() {
+        return VolumeState.fromLabels(cluster.labels, Instant.EPOCH);
+    }
+
+    static VolumeState s(Phase p, long epoch, String node, String target) {
+        return new VolumeState(p, epoch, node, target, Instant.EPOCH, "Test", FenceEvidence.NONE, 0,
+                p == Phase.FAILED ? Phase.DETACHING : null);
+    }
+
+    void attachedOn(String node, long epoch) {
+        state(s(Phase.ATTACHED, epoch, node, null));
+        cluster.runningTaskOn(node);
+    }
+
+    // ------------------------------------------------------------------ Pending
+
+    @Test
+    void pendingChoosesTheLeastLoadedLiveTargetAndPinsItWithZeroReplicas() {
+        reconcile();
+        beat(1000, "a", "b", "c");
+        reconcile();
+        assertEquals("Attaching", cluster.phase());
+        assertEquals("a", st().target(), "ties break by node id");
+        assertEquals(0, cluster.replicas);
+        assertEquals(List.of("node.id==a"), cluster.constraints);
+        assertEquals(FenceEvidence.NEVER_ATTACHED, st().evidence());
+    }
+
+    @Test
+    void pendingWithoutLiveAgentsDoesNotPlace() {
+        reconcile();
+        assertEquals(null, cluster.phase());
+        assertEquals(0, cluster.updates);
+    }
+
+    @Test
+    void pendingFencesARunningUnmanagedTaskBeforeTheFirstAttachment() {
+        cluster.runningTaskOn("b");
+        cluster.replicas = 1;
+        reconcile();
+        assertEquals("Fencing", cluster.phase(), "an adopted writer is fenced and restarted under the protocol");
+        assertEquals("b", st().node());
+        assertEquals(0, st().epoch());
+        assertEquals(0, cluster.replicas);
+        assertEquals(List.of("node.id==b"), cluster.constraints);
+    }
+
+    @Test
+    void pendingScalesAStrayServiceToZeroBeforePlacing() {
+        cluster.replicas = 1;
+        reconcile();
+        assertEquals(0, cluster.replicas);
+    }
+
+    // ------------------------------------------------------------------ Attaching, Starting
+
+    @Test
+    void attachingSendsPrepareAndStartingIsOneCasMovingPinEpochAndReplicas() {
+        state(s(Phase.ATTACHING, 4, "a", "b"));
+        reconcile();
+        beat(600, "a", "b", "c");
+        reconcile();
+        assertTrue(commands.sent.contains("b:Prepare"));
+        assertEquals("Attaching", cluster.phase(), "no start before the target reports the volume prepared");
+        AgentCommand.Prepare p = (AgentCommand.Prepare) commands.commands.get(commands.commands.size() - 1);
+        assertEquals(5, p.epoch());
+        report("b", cluster.version, false, 0, true, 5, "");
+        beat("b");
+        int before = cluster.updates;
+        reconcile();
+        assertEquals(before + 1, cluster.updates, "exactly one CAS");
+        assertEquals("Starting", cluster.phase());
+        assertEquals(5, st().epoch());
+        assertEquals("b", st().node());
+        assertEquals(1, cluster.replicas);
+        assertEquals(List.of("node.id==b"), cluster.constraints);
+    }
+
+    @Test
+    void attachingPicksAnotherTargetWhenTheChosenOneDies() {
+        state(s(Phase.ATTACHING, 4, "a", "b"));
+        reconcile();
+        beat(600, "a", "c");
+        reconcile();
+        assertEquals("Attaching", cluster.phase());
+        assertEquals("c", st().target());
+        assertEquals("TargetLost", st().reason());
+    }
+
+    @Test
+    void attachingFailsAfterTheRetryBudgetWhenPrepareKeepsFailing() {
+        ctl = new Controller("c1", ControllerConfig.DEFAULT.withRetry(RetryStrategy.DEFAULT.withMaxAttempts(2)), clock,
+                cluster, commands, fence, events);
+        ctl.register(spec);
+        ctl.leadershipTick();
+        state(s(Phase.ATTACHING, 4, "a", "b"));
+        beat(600, "a", "b", "c");
+        reconcile();
+        report("b", cluster.version, false, 0, false, 0, "VerifyFailed");
+        beat("b");
+        reconcile();
+        assertEquals("Attaching", cluster.phase());
+        reconcile();
+        assertEquals("Failed", cluster.phase());
+        assertEquals(Phase.ATTACHING, st().failedFrom());
+        assertEquals(0, cluster.replicas);
+    }
+
+    @Test
+    void startingBecomesAttachedWhenTheTaskRuns() {
+        state(s(Phase.STARTING, 5, "b", "b"));
+        reconcile();
+        beat(600, "a", "b", "c");
+        reconcile();
+        assertEquals("Starting", cluster.phase());
+        cluster.runningTaskOn("b");
+        reconcile();
+        assertEquals("Attached", cluster.phase());
+        assertEquals(5, st().epoch());
+    }
+
+    @Test
+    void startingFencesTheTargetWhenItsLeaseExpires() {
+        state(s(Phase.STARTING, 5, "b", "b"));
+        reconcile();
+        beat(3000, "a", "b", "c");
+        long expiry = ctl.leaseExpiry("b");
+        while (clock.nanos < expiry) {
+            beat(500, "a", "c");
+        }
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+        assertEquals("b", st().node());
+        assertEquals(5, st().epoch());
+    }
+
+    // ------------------------------------------------------------------ Attached → Fencing
+
+    @Test
+    void attachedFencesExactlyWhenTheControllerSideLeaseExpires() {
+        attachedOn("a", 3);
+        reconcile();
+        beat(3000, "a", "b", "c");
+        long expiry = ctl.leaseExpiry("a");
+        long lastReceipt = clock.nanos;
+        assertEquals(lastReceipt + ControllerConfig.DEFAULT.timing().lease().toNanos()
+                + ControllerConfig.DEFAULT.timing().driftMarginNanos(), expiry);
+        while (clock.nanos + 500_000_000L < expiry) {
+            beat(500, "b", "c");
+        }
+        clock.nanos = expiry - 1;
+        ctl.leadershipTick();
+        reconcile();
+        assertEquals("Attached", cluster.phase(), "one nanosecond before expiry nothing moves");
+        clock.nanos = expiry;
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+        assertEquals(0, cluster.replicas, "Fencing scales to zero and keeps the pin");
+        assertEquals(List.of("node.id==a"), cluster.constraints);
+        assertEquals("LeaseExpired", st().reason());
+    }
+
+    @Test
+    void aNewControllerTrustsNoExpiryBeforeItsLeaderLeaseAndALeaseHavePassed() {
+        attachedOn("a", 3);
+        reconcile();
+        // no heartbeat from anyone: after a failover the baseline is the activation time
+        clock.advanceMillis(6_500);
+        ctl.leadershipTick();
+        reconcile();
+        assertEquals("Attached", cluster.phase());
+        clock.advanceMillis(200);
+        ctl.leadershipTick();
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+    }
+
+    @Test
+    void drainingTheNodeStartsARelocation() {
+        attachedOn("a", 3);
+        cluster.node("a", NodeInfo.Availability.DRAIN, NodeInfo.SwarmState.READY, Map.of());
+        reconcile();
+        beat(500, "a", "b", "c");
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+        assertEquals("NodeDrained", st().reason());
+    }
+
+    @Test
+    void repeatedTaskFailuresRelocateOnlyUnderTheRelocatePolicy() {
+        for (VolumeSpec.TaskFailurePolicy policy : VolumeSpec.TaskFailurePolicy.values()) {
+            init(false, policy);
+            attachedOn("a", 3);
+            List<TaskView> tasks = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                tasks.add(new TaskView("f" + i, "a", TaskView.TaskState.FAILED, "volume in use", clock.wallTime()));
+            }
+            cluster.tasks = tasks;
+            reconcile();
+            beat(500, "a", "b", "c");
+            reconcile();
+            assertEquals(policy == VolumeSpec.TaskFailurePolicy.RELOCATE ? "Fencing" : "Attached", cluster.phase(),
+                    policy.name());
+        }
+    }
+
+    @Test
+    void aHealthyAttachmentIsLeftAloneAndItsShapeIsRepaired() {
+        attachedOn("a", 3);
+        cluster.replicas = 2;
+        reconcile();
+        beat(500, "a", "b", "c");
+        reconcile();
+        assertEquals("Attached", cluster.phase());
+        assertEquals(1, cluster.replicas);
+        int updates = cluster.updates;
+        beat(500, "a", "b", "c");
+        reconcile();
+        assertEquals(updates, cluster.updates, "nothing to write when nothing changed");
+    }
+
+    // ------------------------------------------------------------------ Fencing → Detaching
+
+    @Test
+    void fencingAcceptsTheAgentsConfirmationOnlyAtTheFencingVersion() {
+        state(s(Phase.FENCING, 3, "a", null));
+        reconcile();
+        beat(500, "a", "b", "c");
+        report("a", cluster.version - 1, true, 0, true, 0, "");
+        beat("a");
+        reconcile();
+        assertEquals("Fencing", cluster.phase(), "a report that has not seen the revocation is no evidence");
+        report("a", cluster.version, true, 1, true, 0, "");
+        beat("a");
+        reconcile();
+        assertEquals("Fencing", cluster.phase(), "a container still alive is no evidence");
+        report("a", cluster.version, true, 0, true, 0, "");
+        beat("a");
+        reconcile();
+        assertEquals("Detaching", cluster.phase());
+        assertEquals(FenceEvidence.AGENT_CONFIRMED, st().evidence());
+    }
+
+    @Test
+    void fencingAcceptsLeaseExpiryWhenAPeerMajorityIsProvenLeased() {
+        state(s(Phase.FENCING, 3, "a", null));
+        reconcile();
+        beat(3000, "a", "b", "c");
+        long expiry = ctl.leaseExpiry("a");
+        while (clock.nanos < expiry) {
+            beat(500, "b", "c");
+        }
+        reconcile();
+        assertEquals("Detaching", cluster.phase());
+        assertEquals(FenceEvidence.LEASE_EXPIRED, st().evidence());
+    }
+
+    @Test
+    void fencingRefusesLeaseExpiryWhenThePeersMayBeInAnOutageToo() {
+        state(s(Phase.FENCING, 3, "a", null));
+        reconcile();
+        beat(3000, "a", "b", "c");
+        long expiry = ctl.leaseExpiry("a");
+        // only b keeps renewing; c is silent as well: a may hold a permit from c and itself
+        while (clock.nanos < expiry + 5_000_000_000L) {
+            beat(500, "b");
+        }
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+        assertTrue(events.all.stream().anyMatch(e -> "PeerMajorityUnproven".equals(e.phase())));
+    }
+
+    @Test
+    void fencingWithAnExternalFenceIgnoresLeaseExpiryAndWaitsForThePowerOff() {
+        init(true, VolumeSpec.TaskFailurePolicy.RESTART);
+        state(s(Phase.FENCING, 3, "a", null));
+        reconcile();
+        beat(3000, "a", "b", "c");
+        long expiry = ctl.leaseExpiry("a");
+        while (clock.nanos < expiry) {
+            beat(500, "b", "c");
+        }
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+        assertTrue(fence.requested.contains("a"));
+        fence.confirmed.add("a");
+        reconcile();
+        assertEquals("Detaching", cluster.phase());
+        assertEquals(FenceEvidence.EXTERNAL_FENCE, st().evidence());
+    }
+
+    // ------------------------------------------------------------------ Detaching → Attaching
+
+    @Test
+    void detachingWaitsForTheReachableSourceToUnmountThenChoosesAnotherNode() {
+        state(s(Phase.DETACHING, 3, "a", null));
+        reconcile();
+        beat(500, "a", "b", "c");
+        reconcile();
+        assertTrue(commands.sent.contains("a:Fence"));
+        assertEquals("Detaching", cluster.phase());
+        report("a", cluster.version, true, 0, false, 0, "");
+        beat("a");
+        reconcile();
+        assertEquals("Attaching", cluster.phase());
+        assertEquals("b", st().target());
+        assertEquals("a", st().node());
+    }
+
+    @Test
+    void detachingAnUnreachableSourceMovesOnWithoutIt() {
+        state(s(Phase.DETACHING, 3, "a", null));
+        reconcile();
+        beat(600, "b", "c");
+        reconcile();
+        assertEquals("Attaching", cluster.phase());
+        assertFalse(commands.sent.contains("a:Fence"));
+    }
+
+    @Test
+    void detachingWithoutAnEligibleTargetRetriesThenFails() {
+        state(s(Phase.DETACHING, 3, "a", null));
+        reconcile();
+        int attempts = 0;
+        while (!"Failed".equals(cluster.phase()) && attempts++ < 20) {
+            clock.advanceMillis(100);
+            ctl.leadershipTick();
+            reconcile();
+        }
+        assertEquals("Failed", cluster.phase());
+        assertEquals("NoEligibleNode", st().reason());
+    }
+
+    // ------------------------------------------------------------------ Failed, CAS, leadership, failover
+
+    @Test
+    void failedRetriesThePhaseItFailedInAfterTheBackOff() {
+        state(s(Phase.FAILED, 3, "a", null));
+        reconcile();
+        assertEquals("Failed", cluster.phase());
+        clock.advanceMillis(RetryStrategy.DEFAULT.failedRetry().toMillis());
+        ctl.leadershipTick();
+        reconcile();
+        assertEquals("Detaching", cluster.phase());
+        assertEquals(1, st().attempt());
+    }
+
+    @Test
+    void aStaleCasChangesNothingAndRequeuesImmediately() {
+        attachedOn("a", 3);
+        cluster.node("a", NodeInfo.Availability.DRAIN, NodeInfo.SwarmState.READY, Map.of());
+        cluster.staleNext = true;
+        ReconcileResult r = reconcile();
+        assertEquals("StaleVersion", r.why());
+        assertEquals(Duration.ZERO, r.requeueAfter());
+        assertEquals("Attached", cluster.phase());
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+    }
+
+    @Test
+    void aControllerThatIsNotLeaderNeitherWritesNorAnswersHeartbeats() {
+        cluster.leader = false;
+        Controller other = new Controller("c2", ControllerConfig.DEFAULT, clock, cluster, commands, fence, events);
+        other.register(spec);
+        assertFalse(other.leadershipTick());
+        assertEquals("NotLeader", other.reconcile("pgdata").why());
+        assertTrue(other.onHeartbeat(new Heartbeat("a", 1, 1, null, Map.of())).isEmpty());
+        assertEquals(0, cluster.updates);
+    }
+
+    @Test
+    void aControllerStopsActingWhenItsLeaderLeaseRunsOut() {
+        reconcile();
+        assertTrue(ctl.acting());
+        clock.advanceMillis(ControllerConfig.DEFAULT.leaderLease().toMillis());
+        assertFalse(ctl.acting(), "no proof of leadership within the leader lease: no acks, no writes");
+        assertTrue(ctl.onHeartbeat(new Heartbeat("a", 1, 1, null, Map.of())).isEmpty());
+    }
+
+    @Test
+    void aNewControllerResumesFromThePhaseStoredInSwarm() {
+        state(s(Phase.DETACHING, 3, "a", null));
+        ctl = newController("c2");
+        reconcile();
+        beat(600, "b", "c");
+        reconcile();
+        assertEquals("Attaching", cluster.phase(), "resumed at Detaching, not restarted");
+        assertEquals(3, st().epoch());
+    }
+
+    @Test
+    void acksGrantOnlyTheAttachedNodeAndRevokeWhileRelocating() {
+        attachedOn("a", 3);
+        reconcile();
+        HeartbeatAck toA = beat("a");
+        HeartbeatAck toB = beat("b");
+        assertTrue(toA.grants().get(0).granted());
+        assertEquals(3, toA.grants().get(0).epoch());
+        assertFalse(toB.grants().get(0).granted());
+        state(s(Phase.FENCING, 3, "a", null));
+        reconcile();
+        HeartbeatAck revoked = beat("a");
+        assertFalse(revoked.grants().get(0).granted());
+        assertEquals(cluster.version, revoked.grants().get(0).version());
+    }
+
+    @Test
+    void noAckBeforeEveryVolumeWasReadInThisTerm() {
+        assertNull(beat("a"), "grants must reflect Swarm's state, not nothing");
+        reconcile();
+        assertTrue(beat("a") != null);
+    }
+
+    @Test
+    void aBadPlacementConstraintIsRejectedWithTheReason() {
+        VolumeSpec bad = new VolumeSpec("x", "db", "vol", "local", Map.of(), "/data", null, null, null, false,
+                List.of("node.platform.os==linux"), null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ctl.register(bad));
+        assertTrue(e.getMessage().contains("unsupported key"), e.getMessage());
+    }
+}

@@ -1,0 +1,16 @@
+package dev.relocator.sim;
+
+/**
+ * The kinds of seed. The kind is drawn from the seed, so a seed alone replays everything.
+ * <ul>
+ *   <li>CHAOS: several random faults of every kind, then healing; safety (S1–S3) only.</li>
+ *   <li>SINGLE_FAULT: one crash or partition (never healed) with a manager majority alive; L1.</li>
+ *   <li>BLIP: one network blip shorter than {@code LeaseTiming.blipBound}; L2 (no kill, no move).</li>
+ *   <li>OUTAGE: the control plane is lost for many agents at once (quorum loss, ack black-hole,
+ *       managers cut from workers); the peer-majority rule and its controller mirror.</li>
+ *   <li>FREEZE: a whole node frozen longer than its lease; only with the external fence (the known gap otherwise).</li>
+ * </ul>
+ */
+enum Scenario {
+    CHAOS, SINGLE_FAULT, BLIP, OUTAGE, FREEZE
+}

@@ -1,0 +1,14 @@
+package dev.relocator.sim;
+
+/**
+ * Which controller the simulation runs. Only {@link #CORRECT} is the product; the others are
+ * deliberately broken negative controls that exist only in test code, to prove the checker
+ * catches what it claims to catch.
+ */
+enum Variant {
+    CORRECT,
+    /** The controller does not mirror the agents' peer-majority rule: lease expiry alone is evidence. */
+    NO_PEER_MIRROR,
+    /** The controller treats two missed heartbeats as an expired lease: starts before the writer is surely dead. */
+    START_BEFORE_FENCE
+}
