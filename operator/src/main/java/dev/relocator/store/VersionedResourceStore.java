@@ -337,7 +337,7 @@ public final class VersionedResourceStore implements ResourceStore {
             if (!LabelShorthand.optsIn(s.labels())) {
                 continue;
             }
-            ResourceValidator.Result r = shorthand.parse(s.name(), s.labels());
+            ResourceValidator.Result r = shorthand.parse(s.name(), declared(s.labels()));
             if (!r.valid()) {
                 if (warned.size() > 1000) {
                     warned.clear();
@@ -360,9 +360,20 @@ public final class VersionedResourceStore implements ResourceStore {
             meta.withObject("annotations").put(SOURCE_ANNOTATION, "service/" + s.name());
             meta.put("generation", 1);
             meta.put("resourceVersion", ResourceVersion.of(s.version()));
+            ObjectNode status = ControllerLabels.status(s.labels());
+            if (status != null) {
+                o.set("status", status);
+            }
             byName.put(name, new Derived(name, s.name(), s.version(), o));
         }
         return List.copyOf(byName.values());
+    }
+
+    /** The user's shorthand labels: the controller's own state labels on the same service are not part of the spec. */
+    private static Map<String, String> declared(Map<String, String> labels) {
+        Map<String, String> out = new TreeMap<>(labels);
+        out.keySet().removeAll(ControllerLabels.STATE);
+        return out;
     }
 
     /** One object with the version it was read at. */

@@ -28,7 +28,18 @@ public class ApiTestResource implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort(); // other engineers' tests share this machine: no fixed port
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return Map.of(
+                "quarkus.http.test-port", Integer.toString(port),
+                "relocator.api.port", Integer.toString(port),
+                // only the API is under test here: no agent fencing the host, no controller moving things
+                "relocator.agent.enabled", "false",
+                "relocator.controller.enabled", "false",
                 "relocator.rest.token-file", tokenFile.toString(),
                 "relocator.rest.store.scope", swarm.scope(),
                 "relocator.rest.store.poll-interval", "200ms",

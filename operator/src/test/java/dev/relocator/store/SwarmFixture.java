@@ -3,6 +3,10 @@ package dev.relocator.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.relocator.docker.DockerClients;
+import dev.relocator.testkit.docker.DockerEngine;
+import dev.relocator.testkit.docker.TestLabels;
+import dev.relocator.testkit.docker.TestSwarm;
 
 import java.net.URI;
 import java.time.Duration;
@@ -13,23 +17,23 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * The host engine as a single-node swarm for the store's integration tests (the same rules as
- * the Docker test kit's TestSwarm: init on loopback unless already a swarm, leave only if this
- * JVM created it and its last user is done). Everything created carries
- * {@code dev.relocator.testkit=true} or a per-run store scope and is removed by it.
+ * The host engine as a single-node swarm for the store's integration tests ({@link TestSwarm}),
+ * plus raw access to the configs of one store scope. Everything created carries
+ * {@code dev.relocator.testkit=true} or the per-run store scope and is removed by it.
  */
 public final class SwarmFixture implements AutoCloseable {
 
-    public static final String TEST_LABEL = "dev.relocator.testkit";
-    private static int users;
-    private static boolean createdHere;
+    public static final String TEST_LABEL = TestLabels.KEY;
 
     private final SwarmApi api;
+    private final DockerClients clients;
+    private final TestSwarm swarm;
     private final String scope;
-    private boolean closed;
 
-    private SwarmFixture(SwarmApi api, String scope) {
+    private SwarmFixture(SwarmApi api, DockerClients clients, TestSwarm swarm, String scope) {
         this.api = api;
+        this.clients = clients;
+        this.swarm = swarm;
         this.scope = scope;
     }
 
@@ -38,37 +42,12 @@ public final class SwarmFixture implements AutoCloseable {
         return URI.create(h);
     }
 
-    /** Connects, makes sure the engine is a swarm manager, and picks a fresh store scope. */
+    /** Connects, makes the engine a swarm manager through the test kit's TestSwarm, and picks a fresh store scope. */
     public static SwarmFixture start() {
-        SwarmApi api = new SwarmApi(endpoint(), Duration.ofSeconds(30));
-        SwarmApi.Reply ping;
-        try {
-            ping = api.send("GET", "/_ping", null);
-        } catch (StoreException e) {
-            throw new AssertionError("No Docker Engine answers at " + endpoint() + ": run scripts/setup-host.sh or set DOCKER_HOST", e);
-        }
-        if (!ping.ok()) {
-            throw new AssertionError("the Docker Engine at " + endpoint() + " answers _ping with " + ping.status());
-        }
-        synchronized (SwarmFixture.class) {
-            if (!active(api)) {
-                ObjectNode init = JsonNodeFactory.instance.objectNode();
-                init.put("ListenAddr", "127.0.0.1:2377");
-                init.put("AdvertiseAddr", "127.0.0.1");
-                SwarmApi.Reply r = api.send("POST", "/swarm/init", init);
-                if (!r.ok() && !active(api)) {
-                    throw new AssertionError("cannot make the engine a single-node swarm: " + r.message());
-                }
-                createdHere = r.ok() || createdHere;
-            }
-            users++;
-        }
-        return new SwarmFixture(api, "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 10));
-    }
-
-    private static boolean active(SwarmApi api) {
-        JsonNode info = api.send("GET", "/info", null).body();
-        return info != null && "active".equals(info.path("Swarm").path("LocalNodeState").asText());
+        DockerClients clients = DockerEngine.connect();
+        TestSwarm swarm = TestSwarm.ensure(clients.requests());
+        return new SwarmFixture(new SwarmApi(endpoint(), Duration.ofSeconds(30)), clients, swarm,
+                "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 10));
     }
 
     public SwarmApi api() {
@@ -137,16 +116,8 @@ public final class SwarmFixture implements AutoCloseable {
         for (JsonNode s : api.list("/services", Map.of("label", List.of("dev.relocator.test-scope=" + scope)))) {
             api.send("DELETE", "/services/" + s.path("ID").asText(), null);
         }
-        synchronized (SwarmFixture.class) {
-            if (!closed) {
-                closed = true;
-                users--;
-                if (users == 0 && createdHere) {
-                    api.send("POST", "/swarm/leave?force=true", null);
-                    createdHere = false;
-                }
-            }
-        }
+        swarm.close();
+        clients.close();
         api.close();
     }
 }

@@ -231,6 +231,17 @@ class VersionedResourceStoreTest {
         assertEquals("77", rv(derived));
         assertEquals("shop_db", derived.path("spec").path("service").asText());
         assertEquals(1, store.list(RELOCATABLE_VOLUME).items().size());
+        assertTrue(derived.path("status").isMissingNode(), "no controller labels yet: no status");
+
+        // the controller's state labels on the same service are its status, not part of the spec
+        services.set(0, new LabelledService("shop_db", 79, java.util.stream.Stream.concat(services.get(0).labels().entrySet().stream(),
+                Map.of("relocator.dev/phase", "Attached", "relocator.dev/node", "n1", "relocator.dev/epoch", "3",
+                        "relocator.dev/phase-since", "2026-12-04T10:00:00Z", "relocator.dev/reason", "Started").entrySet().stream())
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
+        ObjectNode withStatus = store.get(RELOCATABLE_VOLUME, "shop-pgdata").orElseThrow();
+        assertEquals("Attached", withStatus.path("status").path("phase").asText());
+        assertEquals(3, withStatus.path("status").path("epoch").asLong());
+        assertEquals("True", withStatus.path("status").path("conditions").get(0).path("status").asText());
         assertEquals(StatusReason.AlreadyExists, reason(() -> store.create(RELOCATABLE_VOLUME, Volumes.valid("shop-pgdata"))));
         assertEquals(StatusReason.Conflict, reason(() -> store.delete(RELOCATABLE_VOLUME, "shop-pgdata", null)));
         assertEquals(StatusReason.Conflict, reason(() -> store.update(RELOCATABLE_VOLUME, "shop-pgdata", Volumes.valid("shop-pgdata"), null)));
