@@ -38,7 +38,7 @@ class RelocatorCtlTest {
         Run r = run("--help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("Examples:") && r.out().contains("relocatorctl apply -f pgdata.yaml"), r.out());
-        assertTrue(r.out().contains("6 server unreachable"), r.out());
+        assertTrue(r.out().contains("6   server unreachable") && r.out().contains("RELOCATOR_SERVER"), r.out());
         Run sub = run("relocate", "--help");
         assertEquals(0, sub.code());
         assertTrue(sub.out().contains("--to=NODE"), sub.out());
