@@ -25,7 +25,7 @@ public interface ApiConfig {
     Store store();
 
     interface Store {
-        /** Engine holding the Swarm configs; empty: {@code DOCKER_HOST}, then the default socket. */
+        /** Engine holding the Swarm configs; empty: {@code relocator.docker.host}, then {@code DOCKER_HOST}, then the default socket. */
         Optional<String> dockerHost();
 
         /** Separates stores sharing one swarm (tests); 1-16 of a-z0-9. */

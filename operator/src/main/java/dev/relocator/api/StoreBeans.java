@@ -1,6 +1,8 @@
 package dev.relocator.api;
 
+import dev.relocator.app.RelocatorConfig;
 import dev.relocator.crd.validation.ValidationOptions;
+import dev.relocator.docker.DockerEndpoint;
 import dev.relocator.store.NodeDirectory;
 import dev.relocator.store.SwarmApi;
 import dev.relocator.store.SwarmConfigBackend;
@@ -21,10 +23,10 @@ public class StoreBeans {
 
     @Produces
     @Singleton
-    SwarmApi swarmApi(ApiConfig config) {
-        String host = config.store().dockerHost().filter(s -> !s.isBlank())
-                .orElseGet(() -> System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock"));
-        return new SwarmApi(URI.create(host), config.store().responseTimeout());
+    SwarmApi swarmApi(ApiConfig config, RelocatorConfig relocator) {
+        // the same engine as the rest of the operator unless the store is pointed elsewhere
+        URI host = DockerEndpoint.resolve(config.store().dockerHost().filter(s -> !s.isBlank()).or(() -> relocator.docker().host()));
+        return new SwarmApi(host, config.store().responseTimeout());
     }
 
     @Produces

@@ -46,7 +46,7 @@ final class WatchHub implements AutoCloseable {
             return t;
         });
         long ms = Math.max(10, pollInterval.toMillis());
-        timer.scheduleWithFixedDelay(this::pollQuietly, ms, ms, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::tick, ms, ms, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -86,6 +86,13 @@ final class WatchHub implements AutoCloseable {
         initial.forEach(sink);
         sinks.add(sink);
         return () -> sinks.remove(sink);
+    }
+
+    /** Swarm is re-read on a timer only while someone watches; reads and local writes diff on demand. */
+    private void tick() {
+        if (!sinks.isEmpty()) {
+            pollQuietly();
+        }
     }
 
     private void pollQuietly() {
