@@ -40,6 +40,10 @@ class ResourcesApiIT {
     @TestHTTPResource("/")
     URI base;
 
+    /** The controller's in-process path for status writes. */
+    @jakarta.inject.Inject
+    dev.relocator.store.VersionedResourceStore store;
+
     static RequestSpecification authed() {
         return given().header("Authorization", "Bearer " + ApiTestResource.TOKEN);
     }
@@ -86,6 +90,33 @@ class ResourcesApiIT {
         authed().delete(RVS + "/crud").then().statusCode(200).body("status", equalTo("Success"));
         given().get(RVS + "/crud").then().statusCode(404).body("reason", equalTo("NotFound"))
                 .body("message", equalTo("relocatablevolumes.relocator.dev \"crud\" not found"));
+    }
+
+    @Test
+    void deleteWaitsForTheRelocationInFlight() {
+        authed().contentType("application/json").body(Volumes.json("inflight")).post(RVS).then().statusCode(201);
+        store.updateStatus(dev.relocator.store.ResourceKind.RELOCATABLE_VOLUME, "inflight",
+                Volumes.status("Fencing", "w1", 1, "False", "NodeLost", "2026-12-04T10:00:00Z"), null);
+        // what a user read (status included) goes back unchanged: accepted
+        String read = given().get(RVS + "/inflight").then().statusCode(200).extract().asString();
+        authed().contentType("application/json").body(read).put(RVS + "/inflight").then().statusCode(200);
+
+        authed().delete(RVS + "/inflight").then().statusCode(202)
+                .body("metadata.deletionTimestamp", org.hamcrest.Matchers.notNullValue())
+                .body("metadata.finalizers", hasItem("relocator.dev/relocation-in-flight"));
+        given().get(RVS + "/inflight").then().statusCode(200).body("status.phase", equalTo("Fencing"));
+        authed().contentType("application/merge-patch+json").body("{\"spec\":{\"paused\":true}}").patch(RVS + "/inflight")
+                .then().statusCode(409).body("message", containsString("is being deleted"));
+        given().get(RVS + "/inflight/events").then().statusCode(200)
+                .body("items.reason", hasItem("DeletionRequested")).body("items.reason", hasItem("PhaseFencing"))
+                .body("items.reason", hasItem("NodeLost"));
+
+        store.updateStatus(dev.relocator.store.ResourceKind.RELOCATABLE_VOLUME, "inflight",
+                Volumes.status("Attached", "w2", 1, "True", "Attached", "2026-12-04T10:00:09Z"), null);
+        given().get(RVS + "/inflight").then().statusCode(404);
+        authed().contentType("application/json").body(Volumes.json("inflight")).post(RVS).then().statusCode(201)
+                .body("metadata.generation", equalTo(1));
+        authed().delete(RVS + "/inflight").then().statusCode(200);
     }
 
     @Test
