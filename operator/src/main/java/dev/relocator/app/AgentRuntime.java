@@ -146,8 +146,21 @@ public class AgentRuntime {
 
     /** Heartbeats go to every manager; only an acting controller answers with an ack. */
     private final class HttpControllerLink implements ControllerLink {
+        private final java.util.Map<String, String> lastErrors = new java.util.HashMap<>();
+        private final java.util.Map<String, Object> lastReports = new java.util.HashMap<>();
+
         @Override
         public void send(Heartbeat heartbeat) {
+            // the agent's command errors travel in its reports; log each one once, when it changes
+            heartbeat.volumes().forEach((volume, report) -> {
+                if (!report.equals(lastReports.put(volume, report))) {
+                    LOG.debugf("volume report: %s", report);
+                }
+                String previous = lastErrors.put(volume, report.error());
+                if (!report.error().isEmpty() && !report.error().equals(previous)) {
+                    LOG.warnf("volume %s on this node: %s", volume, report.error());
+                }
+            });
             List<String> managers = directory.managerAddresses();
             if (managers.isEmpty()) {
                 failures.increment();

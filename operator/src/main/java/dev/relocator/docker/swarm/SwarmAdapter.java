@@ -174,8 +174,35 @@ public final class SwarmAdapter {
             }
             throw new SwarmException("updating service " + idOrName + " failed with " + reply.status() + ": " + reply.message());
         }
-        return raw.get("/services/" + RawSwarmApi.segment(id)).map(RawSwarmApi::version)
-                .orElseThrow(() -> new SwarmException("service " + idOrName + " vanished right after its update"));
+        return settledVersion(id);
+    }
+
+    /** Longest wait for Swarm's own follow-up writes after an update; the controller loop waits with it. */
+    private static final long SETTLE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
+
+    /**
+     * Swarm writes the service again by itself after a spec change (the updater records its
+     * {@code UpdateStatus}: updating, then completed), each write bumping {@code Version.Index}.
+     * Returning the version read right after the write would hand the caller a version that is
+     * stale moments later, and anything keyed on "the current version" (commands carrying it,
+     * reports echoing it) would chase it. So this waits, briefly and boundedly, until the
+     * version stops moving and no update is in progress, and returns that version.
+     */
+    private long settledVersion(String id) {
+        long deadline = System.nanoTime() + SETTLE_NANOS;
+        long last = -1;
+        while (true) {
+            com.fasterxml.jackson.databind.JsonNode svc = raw.get("/services/" + RawSwarmApi.segment(id))
+                    .orElseThrow(() -> new SwarmException("service " + id + " vanished right after its update"));
+            long version = RawSwarmApi.version(svc);
+            String state = svc.path("UpdateStatus").path("State").asText("");
+            boolean updating = state.equals("updating") || state.equals("rollback_started");
+            if ((version == last && !updating) || System.nanoTime() - deadline >= 0) {
+                return version;
+            }
+            last = version;
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+        }
     }
 
     /** Typed convenience over {@link #update(String, long, java.util.function.Consumer)}: pin and attachment labels. */
