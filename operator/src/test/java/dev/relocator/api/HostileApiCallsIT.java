@@ -213,6 +213,26 @@ class HostileApiCallsIT {
         return b.toString();
     }
 
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URI base;
+
+    /** A 2 MiB body streamed without Content-Length passes the header check and is caught after reading. */
+    @org.junit.jupiter.api.Test
+    void anOversizedChunkedBodyIsRefusedToo() throws Exception {
+        TreeSet<String> before = ApiTestResource.swarm.configs();
+        byte[] big = new byte[2 * 1024 * 1024];
+        Arrays.fill(big, (byte) ' ');
+        byte[] j = Volumes.json("chunked").getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(j, 0, big, 0, j.length);
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(base.resolve(RVS)).header("Authorization", OK).header("Content-Type", JSONT)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\"reason\":\"RequestEntityTooLarge\"") && r.body().contains("limit is 1048576"), r.body());
+        assertEquals(before, ApiTestResource.swarm.configs());
+    }
+
     @TestFactory
     Stream<DynamicTest> hostileCallsAreRefusedPreciselyAndChangeNothing() {
         List<Row> rows = rows();
