@@ -59,9 +59,15 @@ class SimulationTest {
         long refusals = outcomes.stream().mapToLong(Outcome::mirrorRefusals).sum();
         long stale = outcomes.stream().mapToLong(Outcome::staleRejected).sum();
         writeReport(outcomes.size(), steps, bad, ms, perScenario, relocations, refusals, stale);
+        if (System.getProperty("sim.hashes") != null) {
+            StringBuilder b = new StringBuilder();
+            outcomes.forEach(o -> b.append(o.seed()).append(' ').append(Long.toHexString(o.hash())).append('\n'));
+            Files.writeString(Path.of(System.getProperty("sim.hashes")), b.toString());
+        }
+        long traces = outcomes.stream().mapToLong(Outcome::hash).reduce(17, (a, b) -> a * 31 + b);
         System.out.printf("simulation: %d seeds, %d steps, %d violations, %d ms, %d relocations, %d mirror refusals, "
-                + "%d stale CAS rejected, per scenario %s%n", outcomes.size(), steps, bad.size(), ms, relocations,
-                refusals, stale, java.util.Arrays.toString(perScenario));
+                + "%d stale CAS rejected, per scenario %s, trace digest %016x%n", outcomes.size(), steps, bad.size(), ms,
+                relocations, refusals, stale, java.util.Arrays.toString(perScenario), traces);
         if (!bad.isEmpty()) {
             bad.stream().limit(40).forEach(o -> System.out.println("  seed " + o.seed() + " " + o.scenario() + ": "
                     + o.violation()));

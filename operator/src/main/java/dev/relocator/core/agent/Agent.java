@@ -217,7 +217,8 @@ public final class Agent {
             queriedAny = true;
             lastQueryNanos = now;
             querySentAt.put(id, now);
-            for (String p : peers.peers()) {
+            // sorted: the send order must not depend on the Set implementation (the simulation replays exactly)
+            for (String p : new java.util.TreeSet<>(peers.peers())) {
                 peers.send(p, new PeerMessage.Query(node, id));
             }
         }

@@ -282,6 +282,15 @@ class AgentTest {
     }
 
     @Test
+    void anAgentRestartAfterItsDeadlineKillsWhatItFinds() {
+        runningWriter();
+        now += t.lease().toNanos();
+        agent = newAgent(2);
+        agent.tick();
+        assertFalse(containers.contains("vol/c1"), "an expired lease file grants nothing");
+    }
+
+    @Test
     void acksOfAnotherIncarnationAreIgnored() {
         agent.tick();
         Heartbeat hb = last();

@@ -515,6 +515,27 @@ class ControllerTest {
     }
 
     @Test
+    void everyTransitionIsPublishedKeyedByTheVolumeWithItsEpochAndEvidence() {
+        state(s(Phase.FENCING, 3, "a", null));
+        reconcile();
+        beat(500, "a", "b", "c");
+        report("a", cluster.version, true, 0, true, 0, "");
+        beat("a");
+        events.all.clear();
+        reconcile();
+        dev.relocator.core.events.StateChange phase = events.all.stream()
+                .filter(e -> e.type().equals(dev.relocator.core.events.StateChange.Types.PHASE_CHANGED)).findFirst()
+                .orElseThrow();
+        assertEquals("pgdata", phase.key());
+        assertEquals("Detaching", phase.phase());
+        assertEquals(3, phase.epoch());
+        assertEquals("Fencing", phase.data().get("from"));
+        assertEquals("AGENT_CONFIRMED", phase.data().get("evidence"));
+        assertTrue(events.all.stream().anyMatch(e -> e.type().equals(dev.relocator.core.events.StateChange.Types
+                .NODE_HEALTH_CHANGED) && e.subject().equals("a") && e.phase().equals("Fenced")));
+    }
+
+    @Test
     void aBadPlacementConstraintIsRejectedWithTheReason() {
         VolumeSpec bad = new VolumeSpec("x", "db", "vol", "local", Map.of(), "/data", null, null, null, false,
                 List.of("node.platform.os==linux"), null);

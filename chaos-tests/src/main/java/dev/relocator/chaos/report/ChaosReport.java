@@ -1,0 +1,107 @@
+package dev.relocator.chaos.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.relocator.chaos.checker.Checker;
+import dev.relocator.chaos.history.RunData;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code chaos-report.json} (one entry per scenario) and {@code chaos-report.html} (the same,
+ * readable, with a timeline per run). Each scenario upserts its entry, so test classes that run
+ * in one build add up to one report; the HTML is drawn again from the stored histories.
+ */
+public final class ChaosReport {
+
+    public static final String JSON_FILE = "chaos-report.json";
+    public static final String HTML_FILE = "chaos-report.html";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ChaosReport() {
+    }
+
+    /** The directory Failsafe names with {@code chaos.report.dir}, else {@code target}. */
+    public static Path dir() {
+        return Path.of(System.getProperty("chaos.report.dir", "target"));
+    }
+
+    public static synchronized void record(Path dir, ScenarioEntry entry) {
+        try {
+            Files.createDirectories(dir);
+            Path json = dir.resolve(JSON_FILE);
+            ObjectNode root = Files.isRegularFile(json) ? (ObjectNode) JSON.readTree(json.toFile()) : JSON.createObjectNode();
+            ArrayNode scenarios = root.has("scenarios") ? (ArrayNode) root.get("scenarios") : root.putArray("scenarios");
+            ArrayNode kept = JSON.createArrayNode();
+            for (JsonNode s : scenarios) {
+                if (!entry.name().equals(s.path("name").asText())) {
+                    kept.add(s);
+                }
+            }
+            kept.add(JSON.valueToTree(entry));
+            root.set("scenarios", kept);
+            root.put("profile", System.getProperty("chaos.profile", "ci"));
+            JSON.writeValue(json.toFile(), root);
+            List<ScenarioEntry> all = new ArrayList<>();
+            for (JsonNode s : kept) {
+                all.add(JSON.treeToValue(s, ScenarioEntry.class));
+            }
+            Files.writeString(dir.resolve(HTML_FILE), html(dir, all), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the chaos report in " + dir, e);
+        }
+    }
+
+    /** Run directories are stored relative to the report directory, so a copied report still finds them. */
+    static String html(Path reportDir, List<ScenarioEntry> entries) {
+        StringBuilder h = new StringBuilder();
+        h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Relocator chaos report</title><style>")
+                .append("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}")
+                .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.ok{color:#070}.bad{color:#a00}")
+                .append("pre{white-space:pre-wrap;font-size:12px;background:#f6f6f6;padding:6px}</style></head><body>")
+                .append("<h1>Relocator chaos report</h1><p>Profile <b>").append(esc(System.getProperty("chaos.profile", "ci")))
+                .append("</b>. A negative control runs plain Swarm (no operator) and is expected to be flagged by the checker: ")
+                .append("that proves the checker can fail.</p><table><tr><th>scenario</th><th>fault</th><th>operator</th><th>runs</th>")
+                .append("<th>double writers</th><th>lost writes</th><th>false moves</th><th>recovery p50/p99/max s</th>")
+                .append("<th>valid</th><th>expectation</th><th>met</th></tr>");
+        for (ScenarioEntry e : entries) {
+            ScenarioEntry.Recovery r = e.recoverySeconds();
+            h.append("<tr><td><a href=\"#").append(esc(e.name())).append("\">").append(esc(e.name())).append("</a></td><td>")
+                    .append(esc(e.fault())).append("</td><td>").append(e.operator()).append("</td><td>").append(e.runs())
+                    .append("</td><td>").append(e.doubleWriterViolations()).append("</td><td>").append(e.lostWrites())
+                    .append("</td><td>").append(e.falseRelocations()).append("</td><td>")
+                    .append(r.max() == null ? "-" : r.p50() + " / " + r.p99() + " / " + r.max())
+                    .append("</td><td class=\"").append(e.valid() ? "ok" : "bad").append("\">").append(e.valid())
+                    .append("</td><td>").append(esc(e.expectation())).append("</td><td class=\"")
+                    .append(e.expectationMet() ? "ok" : "bad").append("\">").append(e.expectationMet() ? "yes" : "NO").append("</td></tr>");
+        }
+        h.append("</table>");
+        for (ScenarioEntry e : entries) {
+            h.append("<h2 id=\"").append(esc(e.name())).append("\">").append(esc(e.name())).append("</h2>");
+            for (int i = 0; i < e.runDirs().size(); i++) {
+                Path dir = reportDir.resolve(e.runDirs().get(i));
+                h.append("<h3>run ").append(i + 1).append("</h3><pre>").append(esc(i < e.verdicts().size() ? e.verdicts().get(i) : ""))
+                        .append("\n").append(esc(dir.toString())).append("</pre>");
+                try {
+                    RunData run = RunData.load(dir);
+                    h.append(Timeline.svg(run, Checker.defaults().check(run)));
+                } catch (RuntimeException ex) {
+                    h.append("<p class=\"bad\">history not readable: ").append(esc(String.valueOf(ex.getMessage()))).append("</p>");
+                }
+            }
+        }
+        return h.append("</body></html>").toString();
+    }
+
+    static String esc(String s) {
+        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
