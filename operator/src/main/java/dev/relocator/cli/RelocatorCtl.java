@@ -489,9 +489,13 @@ public class RelocatorCtl {
 
     // ---- watch ---------------------------------------------------------------------------------
 
-    @Command(name = "watch", mixinStandardHelpOptions = true, description = {"Follow changes to RelocatableVolumes (the API's server-sent event stream).",
-            "Without --resource-version it starts with every current volume as ADDED.",
-            "The operator also publishes every state change as a CloudEvent to Kafka, for durable consumers."})
+    @Command(name = "watch", mixinStandardHelpOptions = true,
+            description = {"Follow changes to RelocatableVolumes.",
+                    "Default: the API's server-sent event stream; without --resource-version it starts with every",
+                    "current volume as ADDED. With --kafka: the operator's CloudEvents topic (durable, every",
+                    "transition in order, node events too), read without a consumer group."},
+            footer = {"", "Examples:", "  relocatorctl watch", "  relocatorctl watch -o json --count 5",
+                    "  relocatorctl watch --kafka broker:9092 --volume pgdata --from-beginning"})
     static final class Watch implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -499,10 +503,21 @@ public class RelocatorCtl {
         Connection conn;
         @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table", description = "table or json (one event per line)")
         String output;
-        @Option(names = "--resource-version", paramLabel = "RV", description = "resume after this resourceVersion")
+        @Option(names = "--resource-version", paramLabel = "RV", description = "API stream: resume after this resourceVersion")
         String resourceVersion;
         @Option(names = "--count", paramLabel = "N", description = "stop after N events (default: until interrupted)")
         Integer count;
+        @Option(names = "--kafka", paramLabel = "BOOTSTRAP", defaultValue = "${env:RELOCATOR_KAFKA}",
+                description = "read the Kafka event topic at these bootstrap servers instead (env RELOCATOR_KAFKA)")
+        String kafka;
+        @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "relocator.events", description = "Kafka topic (default ${DEFAULT-VALUE})")
+        String topic;
+        @Option(names = "--volume", paramLabel = "NAME", description = "Kafka: only this volume's events")
+        String volume;
+        @Option(names = "--node", paramLabel = "NODE", description = "Kafka: only events about this node")
+        String node;
+        @Option(names = "--from-beginning", description = "Kafka: replay the topic from its start")
+        boolean fromBeginning;
 
         @Override
         public Integer call() {
@@ -510,6 +525,12 @@ public class RelocatorCtl {
                 throw new CliException(ExitCode.USAGE, "watch -o takes table or json, got " + output);
             }
             PrintWriter out = spec.commandLine().getOut();
+            if (kafka != null && !kafka.isBlank()) {
+                return kafka(out);
+            }
+            if (volume != null || node != null || fromBeginning) {
+                throw new CliException(ExitCode.USAGE, "--volume, --node and --from-beginning filter the Kafka stream: add --kafka BOOTSTRAP");
+            }
             int[] seen = {0};
             if (output.equals("table")) {
                 out.printf("%-9s %-30s %-10s %-14s %s%n", "EVENT", "NAME", "PHASE", "NODE", "RESOURCEVERSION");
@@ -528,6 +549,35 @@ public class RelocatorCtl {
                 seen[0]++;
                 return count == null || seen[0] < count;
             });
+            return ExitCode.OK;
+        }
+
+        private int kafka(PrintWriter out) {
+            dev.relocator.events.EventWatcher.Builder b = dev.relocator.events.EventWatcher.builder().bootstrapServers(kafka).topic(topic)
+                    .format(output.equals("json") ? dev.relocator.events.EventWatcher.Format.JSON : dev.relocator.events.EventWatcher.Format.TABLE)
+                    .fromBeginning(fromBeginning).metadataTimeout(Duration.ofSeconds(Math.max(1, conn.timeoutSeconds)));
+            if (volume != null) {
+                b.volume(volume);
+            }
+            if (node != null) {
+                b.node(node);
+            }
+            int[] seen = {0};
+            try (dev.relocator.events.EventWatcher w = b.build()) {
+                boolean table = output.equals("table");
+                w.run(line -> {
+                    out.println(line);
+                    out.flush();
+                    if (!(table && seen[0] == 0 && line.equals(dev.relocator.events.EventWatcher.header()))) {
+                        seen[0]++;
+                    }
+                }, () -> count == null || seen[0] < count);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCode.NOT_FOUND, e.getMessage());
+            } catch (org.apache.kafka.common.KafkaException e) {
+                throw new CliException(ExitCode.UNREACHABLE, "cannot read the event topic " + topic + " from Kafka at " + kafka + " ("
+                        + e.getMessage() + "): check --kafka (or RELOCATOR_KAFKA) and that the broker is reachable from here");
+            }
             return ExitCode.OK;
         }
     }

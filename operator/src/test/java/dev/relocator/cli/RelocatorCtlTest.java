@@ -67,6 +67,15 @@ class RelocatorCtlTest {
     }
 
     @Test
+    void anUnreachableKafkaIsNamedWithTheFix() throws IOException {
+        String bootstrap = deadServer().substring("http://".length());
+        Run r = run("watch", "--kafka", bootstrap, "--request-timeout", "2");
+        assertEquals(ExitCode.UNREACHABLE, r.code(), r.err());
+        assertTrue(r.err().contains("Kafka at " + bootstrap) && r.err().contains("RELOCATOR_KAFKA"), r.err());
+        assertEquals(ExitCode.USAGE, run("watch", "--volume", "pgdata", "--server", deadServer()).code(), "Kafka filters need --kafka");
+    }
+
+    @Test
     void anInvalidFileIsRefusedLocallyEvenWithoutAServer(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("bad.yaml");
         Files.writeString(f, """
