@@ -66,6 +66,10 @@ final class Sim {
     static final long START_BUDGET = 1500 * MS;
     static final long LEADERSHIP_PERIOD = 500 * MS;
     static final long FENCE_HOOK_MAX = 2 * S;
+    /** Swarm's updater writes UpdateStatus (and reconciles tasks) after each update: own version bumps within this. */
+    static final long SWARM_BUMP_MAX = 400 * MS;
+    /** Mean interval of Swarm's unprompted version bumps of a service (task reconciliation). */
+    static final long SWARM_BUMP_MEAN = S;
     static final boolean DEBUG = Boolean.getBoolean("sim.debug");
 
     final long seed;
@@ -103,6 +107,8 @@ final class Sim {
     private final Map<String, Map<Long, String>> epochNode = new HashMap<>();
     long writes;
     long staleRejected;
+    long swarmBumps;
+    long inFlightStarts;
     long deposedRejected;
     long relocations;
     long mirrorRefusals;
@@ -206,6 +212,12 @@ final class Sim {
         final String name;
         final String volume;
         long version = 1;
+        /** Swarm's own version bumps scheduled after an update and not yet applied. */
+        int pendingBumps;
+        /** The last grant a CAS revoked (node, epoch) and when: a start Swarm sent before that is in flight, not new. */
+        String revokedNode;
+        long revokedEpoch;
+        long revokedAt = -1;
         Map<String, String> labels = new TreeMap<>();
         List<String> constraints = List.of();
         int replicas;
@@ -243,6 +255,8 @@ final class Sim {
         String error = "";
         String nodeError = "";
         Instant ts;
+        /** When Swarm last sent this task's start to its node. */
+        long dispatchedAt;
         boolean shutdown;
         Container container;
 
@@ -300,6 +314,8 @@ final class Sim {
         }
         worldLoop(100 * MS, this::raftTick);
         worldLoop(200 * MS, this::orchestrate);
+        worldLoop(100 * MS, this::swarmDrift);
+        worldLoop(100 * MS, this::checkProgress);
         scheduleScenario();
     }
 
@@ -676,11 +692,17 @@ final class Sim {
                     s.labels.put("user/touched", Long.toString(s.version));
                     note("concurrent user update of " + name + " -> v" + s.version);
                 }
+                if (s.pendingBumps > 0 && rnd.nextInt(4) == 0) {
+                    // Swarm's updater committed its UpdateStatus write between this controller's read and its CAS.
+                    s.pendingBumps--;
+                    swarmBump(s, "updater (before CAS)");
+                }
                 if (s.version != expectedVersion) {
                     staleRejected++;
                     throw new StaleVersionException(name, expectedVersion, s.version);
                 }
                 checkS3(s, u);
+                noteRevocation(s, u);
                 Map<String, String> labels = new TreeMap<>(s.labels);
                 labels.keySet().removeIf(k -> k.startsWith(Labels.PREFIX));
                 labels.putAll(u.labels());
@@ -688,7 +710,9 @@ final class Sim {
                 s.constraints = u.constraints();
                 s.replicas = u.replicas();
                 s.version++;
-                return s.version;
+                long v = s.version;
+                scheduleSwarmBumps(s);
+                return v;
             }
 
             @Override
@@ -702,6 +726,61 @@ final class Sim {
                 return true;
             }
         };
+    }
+
+    /**
+     * On a real Swarm, the service's {@code Version.Index} is not the controller's: after every
+     * update the updater writes {@code UpdateStatus} (updating, then completed) and task
+     * reconciliation touches the service, each a version bump. One or two follow every CAS, at
+     * short random delays, applied by the leader's store (lost while there is no leader).
+     */
+    private void scheduleSwarmBumps(Svc s) {
+        int n = 1 + rnd.nextInt(2);
+        for (int i = 0; i < n; i++) {
+            s.pendingBumps++;
+            atWorld(now + MS + rnd.nextLong(SWARM_BUMP_MAX), () -> {
+                if (s.pendingBumps > 0) {
+                    s.pendingBumps--;
+                    swarmBump(s, "updater");
+                }
+            });
+        }
+    }
+
+    /** Unprompted bumps (task reconciliation), about one per {@link #SWARM_BUMP_MEAN} per service. */
+    private void swarmDrift() {
+        for (Svc s : services.values()) {
+            if (rnd.nextLong(SWARM_BUMP_MEAN) < 100 * MS) {
+                swarmBump(s, "reconciliation");
+            }
+        }
+    }
+
+    private void swarmBump(Svc s, String by) {
+        if (leader == null || !reachMajority(leader)) {
+            return;
+        }
+        s.version++;
+        swarmBumps++;
+        if (DEBUG) {
+            note("swarm " + by + " bumps " + s.name + " -> v" + s.version);
+        }
+    }
+
+    private void noteRevocation(Svc s, ServiceUpdate u) {
+        String phase = s.labels.get(Labels.PHASE);
+        if ("Attached".equals(phase) || "Starting".equals(phase)) {
+            String node = s.labels.get(Labels.NODE);
+            String epoch = s.labels.get(Labels.EPOCH);
+            String nextPhase = u.labels().get(Labels.PHASE);
+            boolean still = ("Attached".equals(nextPhase) || "Starting".equals(nextPhase))
+                    && node.equals(u.labels().get(Labels.NODE)) && epoch.equals(u.labels().get(Labels.EPOCH));
+            if (!still) {
+                s.revokedNode = node;
+                s.revokedEpoch = Long.parseLong(epoch);
+                s.revokedAt = now;
+            }
+        }
     }
 
     private static String pinOf(List<String> constraints) {
@@ -726,6 +805,7 @@ final class Sim {
                 // the assignment was lost on the way: the dispatcher hands it out again (idempotent on the node)
                 Node target = byId.get(cur.node);
                 Task t = cur;
+                t.dispatchedAt = now;
                 send(leader, target, K_NODE, () -> startContainer(target, s, t));
             }
             if (cur != null && (s.replicas == 0 || pin == null || !cur.node.equals(pin))) {
@@ -741,6 +821,7 @@ final class Sim {
                     if (s.tasks.size() > 12) {
                         s.tasks.remove(0);
                     }
+                    t.dispatchedAt = now;
                     send(leader, target, K_NODE, () -> startContainer(target, s, t));
                 }
             }
@@ -1107,6 +1188,16 @@ final class Sim {
         FenceEvidence ev = FenceEvidence.fromLabel(s.labels.get(Labels.EVIDENCE));
         boolean granted = ("Attached".equals(phase) || "Starting".equals(phase)) && c.node.id.equals(node)
                 && epoch == c.epoch;
+        // Swarm sent this (re)start of the granted attachment before the revoking CAS: it was in flight, the
+        // wrapper let it through because the agent had not heard of the revocation yet. Not a new writer:
+        // the agent kills it when the revocation arrives, and S1 (at every start and write) catches any overlap.
+        boolean inFlight = c.task != null && c.node.id.equals(s.revokedNode) && c.epoch == s.revokedEpoch
+                && s.revokedAt >= 0 && c.task.dispatchedAt <= s.revokedAt;
+        if (inFlight && !granted) {
+            inFlightStarts++;
+            note("in-flight restart " + c.id + " e" + c.epoch + " on " + c.node + " (sent before the revocation)");
+            return;
+        }
         boolean evidence = c.epoch == 1 ? ev != FenceEvidence.NONE
                 : ev == FenceEvidence.AGENT_CONFIRMED || ev == FenceEvidence.LEASE_EXPIRED || ev == FenceEvidence.EXTERNAL_FENCE;
         if (!granted || !evidence) {
@@ -1144,6 +1235,45 @@ final class Sim {
         }
         if (c.epoch > max) {
             maxWrittenEpoch.put(c.volume, c.epoch);
+        }
+    }
+
+    /** How long a Fencing or Detaching may ignore a source that is reachable and runs no writer. */
+    static final long PROGRESS_BOUND = 8 * S;
+    private final Map<String, String> progressKey = new HashMap<>();
+    private final Map<String, Long> confirmableSince = new HashMap<>();
+
+    /**
+     * L1 progress, in every scenario: while a volume is in Fencing or Detaching (the same entry into it) and its
+     * source node is up, its agent and dockerd run unpaused, it talks to a leader with a quorum that
+     * runs a controller, and no container of the volume is alive on it, the agent can confirm; the
+     * controller must move on within {@link #PROGRESS_BOUND}. A relocation stuck there is a
+     * violation, not a silent pass (a controller that never accepts the confirmation livelocks).
+     */
+    private void checkProgress() {
+        for (VolumeSpec spec : specs) {
+            String vol = spec.volumeName();
+            Svc s = svcOf(vol);
+            String phase = s.labels.get(Labels.PHASE);
+            String key = phase + "/" + s.labels.get(Labels.PHASE_SINCE) + "/" + s.labels.get(Labels.ATTEMPT);
+            boolean relocating = "Fencing".equals(phase) || "Detaching".equals(phase);
+            Node n = relocating ? byId.get(s.labels.getOrDefault(Labels.NODE, "")) : null;
+            boolean confirmable = n != null && n.up && n.agent != null && now >= n.frozenUntil
+                    && now >= n.agentPausedUntil && n.dockerUp && leader != null && reachMajority(leader)
+                    && leader.controller != null && linkUp(n, leader) && linkUp(leader, n)
+                    && n.containers.stream().noneMatch(c -> c.volume.equals(vol));
+            if (!confirmable || !key.equals(progressKey.get(vol))) {
+                progressKey.put(vol, key);
+                confirmableSince.put(vol, confirmable ? now : -1L);
+                continue;
+            }
+            long since = confirmableSince.get(vol);
+            if (since < 0) {
+                confirmableSince.put(vol, now);
+            } else if (now - since > PROGRESS_BOUND) {
+                violate("L1 progress: " + vol + " in " + phase + " for " + (now - since) / MS + " ms although its source "
+                        + n + " is reachable and runs no writer of it");
+            }
         }
     }
 

@@ -29,13 +29,13 @@ class SimulationTest {
     private static final int SEEDS = Integer.getInteger("sim.seeds", 20_000);
 
     record Outcome(long seed, Scenario scenario, long steps, String violation, String trace, long hash, long relocations,
-                   long mirrorRefusals, long staleRejected) {
+                   long mirrorRefusals, long staleRejected, long swarmBumps, long inFlightStarts) {
     }
 
     static Outcome runSeed(long seed, Variant variant) {
         Sim sim = new Sim(seed, variant).run();
         return new Outcome(seed, sim.scenario, sim.steps, sim.violation, sim.violation == null ? "" : sim.traceTail(),
-                sim.traceHash, sim.relocations, sim.mirrorRefusals, sim.staleRejected);
+                sim.traceHash, sim.relocations, sim.mirrorRefusals, sim.staleRejected, sim.swarmBumps, sim.inFlightStarts);
     }
 
     @Test
@@ -58,6 +58,8 @@ class SimulationTest {
         long relocations = outcomes.stream().mapToLong(Outcome::relocations).sum();
         long refusals = outcomes.stream().mapToLong(Outcome::mirrorRefusals).sum();
         long stale = outcomes.stream().mapToLong(Outcome::staleRejected).sum();
+        long bumps = outcomes.stream().mapToLong(Outcome::swarmBumps).sum();
+        long inFlight = outcomes.stream().mapToLong(Outcome::inFlightStarts).sum();
         writeReport(outcomes.size(), steps, bad, ms, perScenario, relocations, refusals, stale);
         if (System.getProperty("sim.hashes") != null) {
             StringBuilder b = new StringBuilder();
@@ -66,8 +68,9 @@ class SimulationTest {
         }
         long traces = outcomes.stream().mapToLong(Outcome::hash).reduce(17, (a, b) -> a * 31 + b);
         System.out.printf("simulation: %d seeds, %d steps, %d violations, %d ms, %d relocations, %d mirror refusals, "
-                + "%d stale CAS rejected, per scenario %s, trace digest %016x%n", outcomes.size(), steps, bad.size(), ms,
-                relocations, refusals, stale, java.util.Arrays.toString(perScenario), traces);
+                + "%d stale CAS rejected, %d version bumps by Swarm itself, %d in-flight restarts, per scenario %s, trace"
+                + " digest %016x%n", outcomes.size(), steps, bad.size(), ms, relocations, refusals, stale, bumps, inFlight,
+                java.util.Arrays.toString(perScenario), traces);
         if (!bad.isEmpty()) {
             bad.stream().limit(40).forEach(o -> System.out.println("  seed " + o.seed() + " " + o.scenario() + ": "
                     + o.violation()));
@@ -131,6 +134,23 @@ class SimulationTest {
             }
         }
         assertTrue(flagged > 0, "a freeze longer than the lease without an external fence must show up as S1");
+    }
+
+    /**
+     * Regression: before the evidence was keyed to the controller revision, these seeds (the simulated
+     * Swarm bumping the version by itself after each update, as the real one does) never got past
+     * Fencing although the source was reachable and ran no writer: the agent's report always lagged
+     * Swarm's version. 128, 156, 227, 1034 adopt a running workload (flagged by the 12 s L1 check);
+     * 125 (OUTAGE) and 182 (CHAOS, the second volume) relocate after the steady state (flagged by the
+     * L1 progress check).
+     */
+    @Test
+    void relocationsCompleteWhileSwarmMovesTheVersionByItself() {
+        for (long seed : new long[]{128, 156, 227, 1034, 125, 182}) {
+            Sim s = new Sim(seed, Variant.CORRECT).run();
+            assertTrue(s.violation == null, "seed " + seed + ": " + s.violation + "\n" + s.traceTail());
+            assertTrue(s.swarmBumps > 0, "seed " + seed + " must exercise Swarm's own version bumps");
+        }
     }
 
     static List<Outcome> runMany(long from, int count, Variant variant, boolean stopAtFirst) throws Exception {

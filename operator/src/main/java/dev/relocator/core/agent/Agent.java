@@ -36,8 +36,8 @@ import java.util.TreeMap;
  * deadline E = max(D, peer permit). At {@code E - killBudget} the agent <em>lapses</em>: it marks
  * every relocatable volume fenced, kills their containers, confirms they are gone, and lets
  * the lease file expire for the fencing wrapper. A lapse is final for the volumes: they run
- * again only after a grant newer than or equal to the latest version seen, received with a
- * valid lease.
+ * again only after a grant at a controller revision newer than or equal to the latest revision
+ * seen, received with a valid lease.
  */
 public final class Agent {
 
@@ -91,7 +91,7 @@ public final class Agent {
 
     private static final class Vol {
         final String name;
-        long seenVersion;
+        long seenRevision;
         boolean granted;
         long grantedEpoch;
         boolean fenced = true;
@@ -132,7 +132,7 @@ public final class Agent {
         if (c.isEmpty()) {
             return;
         }
-        c.get().seenVersions().forEach((v, ver) -> vol(v).seenVersion = ver);
+        c.get().seenRevisions().forEach((v, ver) -> vol(v).seenRevision = ver);
         if (now < timing.agentFencePoint(c.get().deadlineNanos())) {
             ackDeadline = c.get().deadlineNanos();
             haveDeadline = true;
@@ -152,12 +152,17 @@ public final class Agent {
         return node;
     }
 
-    /** One pass of the agent loop. */
+    /**
+     * One pass of the agent loop. Enforcement runs before the heartbeat: a report that says "seen
+     * revision r, 0 alive" must have counted the containers after revision r's revocation was applied,
+     * or a container whose start was already in flight when the revocation arrived would be reported
+     * gone while it runs.
+     */
     public void tick() {
         long now = clock.monotonicNanos();
-        maybeHeartbeat(now);
         evaluateLease(now);
         enforce(now);
+        maybeHeartbeat(now);
         writeLeaseFile(now);
     }
 
@@ -175,7 +180,7 @@ public final class Agent {
             sentAt.put(seq, now);
             Map<String, VolumeReport> reports = new TreeMap<>();
             for (Vol v : volumes.values()) {
-                reports.put(v.name, new VolumeReport(v.name, v.seenVersion, !allowed(v), v.containersAlive, v.mounted,
+                reports.put(v.name, new VolumeReport(v.name, v.seenRevision, !allowed(v), v.containersAlive, v.mounted,
                         v.preparedEpoch, v.error));
             }
             controller.send(new Heartbeat(node, incarnation, seq, proof, reports));
@@ -311,7 +316,7 @@ public final class Agent {
             if (allowed(v)) {
                 allowed.put(v.name, v.grantedEpoch);
             }
-            seen.put(v.name, v.seenVersion);
+            seen.put(v.name, v.seenRevision);
         }
         LeaseFile.Content c = new LeaseFile.Content(haveDeadline || !lapsed ? effectiveDeadline : 0, allowed, seen);
         if (!c.equals(lastWritten)) {
@@ -352,10 +357,10 @@ public final class Agent {
         }
         for (HeartbeatAck.VolumeGrant g : ack.grants()) {
             Vol v = vol(g.volume());
-            if (g.version() < v.seenVersion) {
+            if (g.revision() < v.seenRevision) {
                 continue;
             }
-            v.seenVersion = g.version();
+            v.seenRevision = g.revision();
             if (g.granted()) {
                 v.granted = true;
                 v.grantedEpoch = g.epoch();
@@ -378,10 +383,10 @@ public final class Agent {
     /** A command from the controller (at-least-once; idempotent). */
     public void onCommand(AgentCommand command) {
         Vol v = vol(command.volume());
-        if (command.version() < v.seenVersion) {
+        if (command.revision() < v.seenRevision) {
             return;
         }
-        v.seenVersion = command.version();
+        v.seenRevision = command.revision();
         if (command instanceof AgentCommand.Fence) {
             v.granted = false;
             v.fenced = true;

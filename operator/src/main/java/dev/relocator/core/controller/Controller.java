@@ -45,6 +45,14 @@ import java.util.TreeMap;
  * service update, so a deposed or racing controller's stale decision fails with
  * {@link StaleVersionException} instead of taking effect.
  *
+ * <p>Two numbers are kept apart. Swarm's {@code Version.Index} is the CAS token of writes only:
+ * Swarm's own updater moves it after every update (UpdateStatus, task reconciliation), so it is
+ * never evidence. Every controller CAS also writes {@link Labels#REVISION}, a number only
+ * controllers write; grants and commands carry it, agents report the highest they saw, and a
+ * report confirms a phase only if it saw at least that phase's revision. A CAS that fails only
+ * because Swarm moved the version (the controller-owned part of the service is unchanged on a
+ * re-read) is retried against the new version a bounded number of times.
+ *
  * <p>Not thread-safe: the caller serialises all calls (one event loop).
  *
  * <p>The class is not final only for the simulation's negative controls, which override
@@ -73,7 +81,10 @@ public class Controller {
     private long activationNanos;
     private long lastConfirmStart;
 
-    private record Cached(String volume, VolumeState state, long version) {
+    /** Stale-version retries of one transition when only Swarm moved the version (see {@link #transition}). */
+    static final int SWARM_BUMP_RETRIES = 3;
+
+    private record Cached(String volume, VolumeState state, long revision) {
     }
 
     private static final class AgentInfo {
@@ -88,13 +99,18 @@ public class Controller {
 
     private static final class Attempts {
         Phase phase;
-        long version;
+        long revision;
         int count;
         long firstNanos;
     }
 
-    /** Everything one reconcile step reads; built once per reconcile. */
-    protected record Ctx(VolumeSpec spec, ServiceView svc, VolumeState st, List<NodeInfo> nodes, long now, Instant wall) {
+    /**
+     * Everything one reconcile step reads; built once per reconcile.
+     *
+     * @param revision the controller revision ({@link Labels#REVISION}) the state {@code st} was written at
+     */
+    protected record Ctx(VolumeSpec spec, ServiceView svc, VolumeState st, long revision, List<NodeInfo> nodes,
+                         long now, Instant wall) {
     }
 
     public Controller(String id, ControllerConfig cfg, Clock clock, SwarmCluster cluster, AgentCommands agents,
@@ -214,7 +230,7 @@ public class Controller {
         for (Cached c : cache.values()) {
             Attachment a = c.state().grantedAttachment(c.volume());
             boolean g = a != null && a.node().equals(hb.node());
-            grants.add(new HeartbeatAck.VolumeGrant(c.volume(), g, g ? a.epoch() : 0, c.version()));
+            grants.add(new HeartbeatAck.VolumeGrant(c.volume(), g, g ? a.epoch() : 0, c.revision()));
         }
         return Optional.of(new HeartbeatAck(id, now, hb.node(), hb.incarnation(), hb.seq(), grants));
     }
@@ -283,17 +299,19 @@ public class Controller {
             return ReconcileResult.requeueAfter(cfg.resync(), "ServiceMissing");
         }
         VolumeState st;
+        long revision;
         Instant wall = clock.wallTime();
         try {
             st = VolumeState.fromLabels(svc.labels(), wall);
+            revision = VolumeState.revisionOf(svc.labels());
         } catch (IllegalArgumentException e) {
             cache.remove(spec.volumeName());
             waiting(spec, "MalformedLabels", e.getMessage());
             return ReconcileResult.requeueAfter(cfg.resync(), "MalformedLabels");
         }
-        cache.put(spec.volumeName(), new Cached(spec.volumeName(), st, svc.version()));
+        cache.put(spec.volumeName(), new Cached(spec.volumeName(), st, revision));
         observeNodeHealth(nodes, now);
-        Ctx c = new Ctx(spec, svc, st, nodes, now, wall);
+        Ctx c = new Ctx(spec, svc, st, revision, nodes, now, wall);
         if (st.phase() != Phase.PENDING && !shapeMatches(c)) {
             return transition(c, st, "ShapeRepaired");
         }
@@ -365,9 +383,10 @@ public class Controller {
     }
 
     /**
-     * The evidence rules. Agent confirmation counts only if the agent has seen this very service
-     * version (so no older grant can revive the writer). With an external fence configured, lease
-     * expiry is not accepted (a frozen node outlives its lease). Lease expiry needs the peer-majority mirror.
+     * The evidence rules. Agent confirmation counts only if the agent has seen this phase's controller
+     * revision or a newer one (so it was sent after the grant was revoked, and no older grant can revive
+     * the writer). Swarm's version is not compared: Swarm moves it by itself, the report would always lag.
+     * With an external fence configured, lease expiry is not accepted (a frozen node outlives its lease). Lease expiry needs the peer-majority mirror.
      */
     protected Optional<FenceEvidence> findEvidence(Ctx c) {
         String source = c.st().node();
@@ -375,7 +394,7 @@ public class Controller {
             return Optional.of(FenceEvidence.NEVER_ATTACHED);
         }
         VolumeReport r = report(source, c.spec().volumeName());
-        if (r != null && r.fenced() && r.containersAlive() == 0 && r.seenVersion() >= c.svc().version()) {
+        if (r != null && r.fenced() && r.containersAlive() == 0 && r.seenRevision() >= c.revision()) {
             return Optional.of(FenceEvidence.AGENT_CONFIRMED);
         }
         if (c.spec().externalFence()) {
@@ -405,9 +424,9 @@ public class Controller {
         boolean off = source != null
                 && (c.st().evidence() == FenceEvidence.EXTERNAL_FENCE || externalFence.confirmed(source));
         if (source != null && !off && agentLive(source)) {
-            agents.send(source, new AgentCommand.Fence(c.spec().volumeName(), c.st().epoch(), c.svc().version()));
+            agents.send(source, new AgentCommand.Fence(c.spec().volumeName(), c.st().epoch(), c.revision()));
             VolumeReport r = report(source, c.spec().volumeName());
-            boolean done = r != null && r.seenVersion() >= c.svc().version() && r.containersAlive() == 0 && !r.mounted();
+            boolean done = r != null && r.seenRevision() >= c.revision() && r.containersAlive() == 0 && !r.mounted();
             if (!done) {
                 return waitOrFail(c, "WaitingForDetach");
             }
@@ -430,13 +449,13 @@ public class Controller {
             return transition(c, c.st().to(Phase.ATTACHING, c.wall(), "TargetLost").withTarget(other.get()), "TargetLost");
         }
         long next = c.st().epoch() + 1;
-        agents.send(target, new AgentCommand.Prepare(c.spec(), next, c.svc().version()));
+        agents.send(target, new AgentCommand.Prepare(c.spec(), next, c.revision()));
         VolumeReport r = report(target, c.spec().volumeName());
         if (r != null && r.preparedEpoch() >= next && r.error().isEmpty()) {
             return transition(c, new VolumeState(Phase.STARTING, next, target, target, c.wall(), "Prepared",
                     c.st().evidence(), 0, null), "Prepared");
         }
-        if (r != null && !r.error().isEmpty() && r.seenVersion() >= c.svc().version()) {
+        if (r != null && !r.error().isEmpty() && r.seenRevision() >= c.revision()) {
             return failAttempt(c, "PrepareFailed");
         }
         return waitOrFail(c, "WaitingForPrepare");
@@ -535,18 +554,49 @@ public class Controller {
         return cs;
     }
 
-    /** The one way state changes: a single CAS of labels, constraints and replicas. */
+    /**
+     * The one way state changes: a single CAS of labels (with a new {@link Labels#REVISION}),
+     * constraints and replicas against the version read.
+     *
+     * <p>When the CAS is stale, the service is re-read: if its controller-owned part (every
+     * {@code relocator.dev/*} label, the constraints, the replicas) is exactly what this decision was
+     * made on, only Swarm (or a user, outside our labels) moved the version, and the same write is
+     * retried against the new version, at most {@link #SWARM_BUMP_RETRIES} times. If any of it differs,
+     * another controller wrote: the decision is dropped and the reconcile starts over. A deposed
+     * controller's write therefore still fails as soon as its successor has written once.
+     */
     private ReconcileResult transition(Ctx c, VolumeState next, String why) {
-        ServiceUpdate u = new ServiceUpdate(next.toLabels(), constraints(c.spec(), next), next.replicas());
+        long expected = c.svc().version();
         long version;
-        try {
-            version = cluster.update(c.spec().service(), c.svc().version(), u);
-        } catch (StaleVersionException e) {
-            return ReconcileResult.requeueAfter(Duration.ZERO, "StaleVersion");
-        } catch (ClusterUnavailableException e) {
-            return ReconcileResult.requeueAfter(cfg.poll(), "ClusterUnavailable");
+        long revision;
+        int retries = 0;
+        while (true) {
+            revision = VolumeState.nextRevision(c.revision(), expected);
+            Map<String, String> labels = new LinkedHashMap<>(next.toLabels());
+            labels.put(Labels.REVISION, Long.toString(revision));
+            ServiceUpdate u = new ServiceUpdate(labels, constraints(c.spec(), next), next.replicas());
+            try {
+                version = cluster.update(c.spec().service(), expected, u);
+                break;
+            } catch (StaleVersionException e) {
+                if (retries++ >= SWARM_BUMP_RETRIES) {
+                    return ReconcileResult.requeueAfter(Duration.ZERO, "StaleVersion");
+                }
+                Optional<ServiceView> again;
+                try {
+                    again = cluster.service(c.spec().service());
+                } catch (ClusterUnavailableException ce) {
+                    return ReconcileResult.requeueAfter(cfg.poll(), "ClusterUnavailable");
+                }
+                if (again.isEmpty() || !ownedPartUnchanged(c.svc(), again.get())) {
+                    return ReconcileResult.requeueAfter(Duration.ZERO, "StaleVersion");
+                }
+                expected = again.get().version();
+            } catch (ClusterUnavailableException e) {
+                return ReconcileResult.requeueAfter(cfg.poll(), "ClusterUnavailable");
+            }
         }
-        cache.put(c.spec().volumeName(), new Cached(c.spec().volumeName(), next, version));
+        cache.put(c.spec().volumeName(), new Cached(c.spec().volumeName(), next, revision));
         attempts.remove(c.spec().name());
         lastWaitReason.remove(c.spec().name());
         if (next.phase() != c.st().phase() || !why.equals("ShapeRepaired")) {
@@ -557,18 +607,36 @@ public class Controller {
             d.put("reason", why);
             d.put("evidence", next.evidence().name());
             d.put("version", version);
+            d.put("revision", revision);
             publish(StateChange.Types.PHASE_CHANGED, c.spec().name(), c.spec().name(), next.epoch(),
                     next.phase().label(), d);
         }
         return ReconcileResult.requeueAfter(Duration.ZERO, why);
     }
 
+    /** The controller-owned part of two reads of a service is the same: only Swarm or a user moved its version. */
+    private static boolean ownedPartUnchanged(ServiceView before, ServiceView after) {
+        return owned(before.labels()).equals(owned(after.labels())) && before.replicas() == after.replicas()
+                && before.constraints().equals(after.constraints());
+    }
+
+    private static Map<String, String> owned(Map<String, String> labels) {
+        Map<String, String> m = new TreeMap<>();
+        labels.forEach((k, v) -> {
+            if (k.startsWith(Labels.PREFIX)) {
+                m.put(k, v);
+            }
+        });
+        return m;
+    }
+
+    /** Attempts of the current step, keyed by phase and revision: Swarm's own version bumps must not reset the budget. */
     private Attempts attemptsFor(Ctx c) {
         Attempts a = attempts.get(c.spec().name());
-        if (a == null || a.phase != c.st().phase() || a.version != c.svc().version()) {
+        if (a == null || a.phase != c.st().phase() || a.revision != c.revision()) {
             a = new Attempts();
             a.phase = c.st().phase();
-            a.version = c.svc().version();
+            a.revision = c.revision();
             a.firstNanos = c.now();
             attempts.put(c.spec().name(), a);
         }

@@ -28,6 +28,15 @@ public final class Labels {
     public static final String ATTEMPT = PREFIX + "attempt";
     /** For Failed: the phase to resume when the retry fires. */
     public static final String FAILED_FROM = PREFIX + "failed-from";
+    /**
+     * The controller's own revision of this state, written by every controller CAS as
+     * {@code max(previous revision, version read) + 1}. Grants, commands and agent reports are keyed
+     * to it, not to Swarm's {@code Version.Index}, which Swarm's updater moves by itself (UpdateStatus,
+     * task reconciliation) after every update. Strictly increasing across controller failover (it lives
+     * here and is re-read), and across a re-adoption that removed the labels (it restarts above the
+     * service's version, which is above every revision written before).
+     */
+    public static final String REVISION = PREFIX + "revision";
 
     /** Swarm placement constraint that pins the workload to one node. */
     public static final String PIN_PREFIX = "node.id==";

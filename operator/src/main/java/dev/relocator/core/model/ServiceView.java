@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param id          service id
  * @param name        service name
- * @param version     Swarm's {@code Version.Index}; the CAS token of every update
+ * @param version     Swarm's {@code Version.Index}; the CAS token of every update, never evidence (Swarm
+ *                    moves it by itself; see {@link Labels#REVISION})
  * @param labels      service labels, including the {@link Labels relocation state}
  * @param constraints placement constraints, including the pin
  * @param replicas    desired replicas

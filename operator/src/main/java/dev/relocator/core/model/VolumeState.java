@@ -130,6 +130,41 @@ public record VolumeState(Phase phase, long epoch, String node, String target, I
         }
     }
 
+    /**
+     * The controller-owned {@link Labels#REVISION} of the state in these labels; 0 when absent
+     * (a service never written by a controller).
+     *
+     * @throws IllegalArgumentException naming the label and the fix, if it is not a non-negative number
+     */
+    public static long revisionOf(Map<String, String> labels) {
+        String r = labels.getOrDefault(Labels.REVISION, "");
+        if (r.isEmpty()) {
+            return 0;
+        }
+        long v;
+        try {
+            v = Long.parseLong(r);
+        } catch (NumberFormatException e) {
+            v = -1;
+        }
+        if (v < 0) {
+            throw new IllegalArgumentException("malformed relocation label " + Labels.REVISION + "=" + r
+                    + ": must be a non-negative number (the " + Labels.PREFIX + "* labels are written by the"
+                    + " controller only; restore them from the last Kafka snapshot or remove them all to re-adopt)");
+        }
+        return v;
+    }
+
+    /**
+     * The revision the next controller CAS writes: above the current one, and above the version the
+     * state was read at, so that it also stays above every revision written before the labels were
+     * removed (Swarm's version only grows, and every earlier revision was at most the version its
+     * own write produced).
+     */
+    public static long nextRevision(long currentRevision, long readVersion) {
+        return Math.max(currentRevision, readVersion) + 1;
+    }
+
     private static String emptyToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
     }

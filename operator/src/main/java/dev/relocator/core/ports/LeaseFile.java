@@ -22,12 +22,15 @@ public interface LeaseFile {
     /**
      * @param deadlineNanos  the agent's effective deadline on its monotonic clock
      * @param allowed        volume → granted epoch, for the volumes that may run here now
-     * @param seenVersions   volume → highest service version seen (restored after an agent restart)
+     * @param seenRevisions  volume → highest controller revision ({@code relocator.dev/revision}) seen,
+     *                       restored after an agent restart. (A file written before revisions existed holds
+     *                       Swarm versions here; restoring them is harmless: every revision written since is
+     *                       above the service version it was written at.)
      */
-    record Content(long deadlineNanos, Map<String, Long> allowed, Map<String, Long> seenVersions) {
+    record Content(long deadlineNanos, Map<String, Long> allowed, Map<String, Long> seenRevisions) {
         public Content {
             allowed = Map.copyOf(allowed);
-            seenVersions = Map.copyOf(seenVersions);
+            seenRevisions = Map.copyOf(seenRevisions);
         }
     }
 

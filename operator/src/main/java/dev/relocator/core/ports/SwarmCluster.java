@@ -27,6 +27,11 @@ public interface SwarmCluster {
      * {@code ServiceUpdate} call carrying {@code version=expectedVersion} (Swarm rejects it with
      * "update out of sequence" when stale), never a read-modify-write in the adapter.
      *
+     * <p>The version is a write token only: Swarm moves it by itself after updates (UpdateStatus,
+     * task reconciliation), so the core never uses it as evidence; it keys evidence to the
+     * {@code relocator.dev/revision} label it passes in {@code update.labels()}, which the adapter
+     * writes like every other relocation label and {@link #service} returns.
+     *
      * @return the new version
      * @throws StaleVersionException the version moved on; nothing was changed
      */

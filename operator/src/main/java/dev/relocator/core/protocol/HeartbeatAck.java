@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param node         the node being answered
  * @param incarnation  the agent incarnation of the heartbeat answered
  * @param seq          the heartbeat answered
- * @param grants       one entry per managed volume: granted or revoked for this node, at a service version
+ * @param grants       one entry per managed volume: granted or revoked for this node, at a controller revision
  */
 public record HeartbeatAck(String controller, long stampNanos, String node, long incarnation, long seq, List<VolumeGrant> grants) {
     public HeartbeatAck {
@@ -26,8 +26,9 @@ public record HeartbeatAck(String controller, long stampNanos, String node, long
      * @param volume   volume name
      * @param granted  the node may run writers of the volume (state Starting or Attached on this node)
      * @param epoch    the granted epoch (0 when revoked)
-     * @param version  service version the decision was read at; agents ignore entries older than what they saw
+     * @param revision controller revision ({@code relocator.dev/revision}) of the state the decision was read
+     *                 at; agents ignore entries older than the newest revision they saw
      */
-    public record VolumeGrant(String volume, boolean granted, long epoch, long version) {
+    public record VolumeGrant(String volume, boolean granted, long epoch, long revision) {
     }
 }

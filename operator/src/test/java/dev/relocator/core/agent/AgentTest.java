@@ -12,6 +12,7 @@ import dev.relocator.core.protocol.AgentCommand;
 import dev.relocator.core.protocol.Heartbeat;
 import dev.relocator.core.protocol.HeartbeatAck;
 import dev.relocator.core.protocol.PeerMessage;
+import dev.relocator.core.protocol.VolumeReport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,8 @@ class AgentTest {
     final Set<String> containers = new HashSet<>();
     final Set<String> volumes = new HashSet<>();
     boolean dockerUp = true;
+    /** Kills take longer than a tick: the container is still listed after the kill call. */
+    boolean slowKill;
     LeaseFile.Content file;
     Agent agent;
 
@@ -70,7 +73,9 @@ class AgentTest {
         @Override
         public void kill(String id) {
             up();
-            containers.remove(id);
+            if (!slowKill) {
+                containers.remove(id);
+            }
         }
 
         @Override
@@ -210,8 +215,36 @@ class AgentTest {
         ack(older, true, 10);
         assertFalse(agent.allows("vol"), "a delayed grant from before the revocation must not revive the writer");
         advance(200);
-        assertEquals(11, last().volumes().get("vol").seenVersion());
+        assertEquals(11, last().volumes().get("vol").seenRevision());
         assertTrue(last().volumes().get("vol").fenced());
+    }
+
+    /**
+     * A start Swarm sent before the revocation lands between two ticks (the wrapper let it through,
+     * the grant was still listed). No report that has seen the revocation may count it as gone.
+     */
+    @Test
+    void aReportThatSawTheRevocationCountsAStartThatWasInFlight() {
+        runningWriter();
+        containers.remove("vol/c1");
+        advance(1000);
+        assertEquals(0, last().volumes().get("vol").containersAlive());
+        containers.add("vol/c2");
+        slowKill = true;
+        ack(last(), false, 11);
+        for (int i = 0; i < 20; i++) {
+            advance(100);
+            for (Heartbeat hb : sent) {
+                VolumeReport r = hb.volumes().get("vol");
+                assertFalse(r != null && r.seenRevision() >= 11 && r.containersAlive() == 0 && containers.contains("vol/c2"),
+                        "reported 0 alive at the revocation's revision while vol/c2 runs");
+            }
+        }
+        slowKill = false;
+        advance(300);
+        assertFalse(containers.contains("vol/c2"));
+        assertEquals(0, last().volumes().get("vol").containersAlive());
+        assertEquals(11, last().volumes().get("vol").seenRevision());
     }
 
     @Test

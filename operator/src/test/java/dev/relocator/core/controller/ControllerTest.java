@@ -94,10 +94,17 @@ class ControllerTest {
                 .put("vol", new VolumeReport("vol", seenVersion, fenced, alive, mounted, prepared, error));
     }
 
+    /** Writes a state as a previous CAS would have: with a controller revision, here below Swarm's version. */
     void state(VolumeState s) {
         cluster.labels = new java.util.TreeMap<>(s.toLabels());
+        cluster.labels.put(Labels.REVISION, Long.toString(cluster.version - 3));
         cluster.replicas = s.replicas();
         cluster.constraints = s.pinnedNode() == null ? List.of() : List.of(Labels.pin(s.pinnedNode()));
+    }
+
+    /** The controller revision of the state in the service now. */
+    long revision() {
+        return VolumeState.revisionOf(cluster.labels);
     }
 
     VolumeState st() {
@@ -166,7 +173,7 @@ class ControllerTest {
         assertEquals("Attaching", cluster.phase(), "no start before the target reports the volume prepared");
         AgentCommand.Prepare p = (AgentCommand.Prepare) commands.commands.get(commands.commands.size() - 1);
         assertEquals(5, p.epoch());
-        report("b", cluster.version, false, 0, true, 5, "");
+        report("b", revision(), false, 0, true, 5, "");
         beat("b");
         int before = cluster.updates;
         reconcile();
@@ -198,7 +205,7 @@ class ControllerTest {
         state(s(Phase.ATTACHING, 4, "a", "b"));
         beat(600, "a", "b", "c");
         reconcile();
-        report("b", cluster.version, false, 0, false, 0, "VerifyFailed");
+        report("b", revision(), false, 0, false, 0, "VerifyFailed");
         beat("b");
         reconcile();
         assertEquals("Attaching", cluster.phase());
@@ -324,19 +331,19 @@ class ControllerTest {
     // ------------------------------------------------------------------ Fencing → Detaching
 
     @Test
-    void fencingAcceptsTheAgentsConfirmationOnlyAtTheFencingVersion() {
+    void fencingAcceptsTheAgentsConfirmationOnlyAtTheFencingRevision() {
         state(s(Phase.FENCING, 3, "a", null));
         reconcile();
         beat(500, "a", "b", "c");
-        report("a", cluster.version - 1, true, 0, true, 0, "");
+        report("a", revision() - 1, true, 0, true, 0, "");
         beat("a");
         reconcile();
         assertEquals("Fencing", cluster.phase(), "a report that has not seen the revocation is no evidence");
-        report("a", cluster.version, true, 1, true, 0, "");
+        report("a", revision(), true, 1, true, 0, "");
         beat("a");
         reconcile();
         assertEquals("Fencing", cluster.phase(), "a container still alive is no evidence");
-        report("a", cluster.version, true, 0, true, 0, "");
+        report("a", revision(), true, 0, true, 0, "");
         beat("a");
         reconcile();
         assertEquals("Detaching", cluster.phase());
@@ -401,7 +408,7 @@ class ControllerTest {
         reconcile();
         assertTrue(commands.sent.contains("a:Fence"));
         assertEquals("Detaching", cluster.phase());
-        report("a", cluster.version, true, 0, false, 0, "");
+        report("a", revision(), true, 0, false, 0, "");
         beat("a");
         reconcile();
         assertEquals("Attaching", cluster.phase());
@@ -460,6 +467,96 @@ class ControllerTest {
         assertEquals("Fencing", cluster.phase());
     }
 
+    /**
+     * Regression (found on a real Swarm): Swarm's updater bumps the service version after every
+     * update, so a report keyed to the version always lagged and Fencing waited forever. Keyed to
+     * the controller revision, the confirmation counts however far Swarm moved the version.
+     */
+    @Test
+    void fencingAcceptsTheConfirmationWhileSwarmKeepsMovingTheVersion() {
+        state(s(Phase.FENCING, 3, "a", null));
+        reconcile();
+        beat(500, "a", "b", "c");
+        long fencingRevision = revision();
+        cluster.version += 2;
+        report("a", fencingRevision, true, 0, true, 0, "");
+        beat("a");
+        cluster.version += 1;
+        reconcile();
+        assertEquals("Detaching", cluster.phase());
+        assertEquals(FenceEvidence.AGENT_CONFIRMED, st().evidence());
+        assertTrue(revision() > fencingRevision);
+    }
+
+    @Test
+    void detachingCompletesWhileSwarmKeepsMovingTheVersion() {
+        state(s(Phase.DETACHING, 3, "a", null));
+        reconcile();
+        beat(500, "a", "b", "c");
+        reconcile();
+        AgentCommand.Fence f = (AgentCommand.Fence) commands.commands.get(commands.commands.size() - 1);
+        assertEquals(revision(), f.revision(), "commands carry the controller revision, not Swarm's version");
+        cluster.version += 2;
+        report("a", f.revision(), true, 0, false, 0, "");
+        beat("a");
+        cluster.version += 1;
+        reconcile();
+        assertEquals("Attaching", cluster.phase());
+    }
+
+    @Test
+    void aReportFromBeforeTheCurrentPhaseIsNoEvidenceEvenAfterTheVersionMoved() {
+        state(s(Phase.FENCING, 3, "a", null));
+        long before = revision();
+        // the agent confirmed an earlier Fencing (revision - 1); the Fencing now in force is newer
+        report("a", before - 1, true, 0, true, 0, "");
+        reconcile();
+        beat(500, "a", "b", "c");
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+        assertTrue(cluster.version > before, "Swarm's version is above the report, which must not matter");
+    }
+
+    @Test
+    void everyCasWritesARevisionAboveTheStateItReadAndAboveTheVersionItReadAt() {
+        attachedOn("a", 3);
+        long rev = revision();
+        long readAt = cluster.version;
+        cluster.node("a", NodeInfo.Availability.DRAIN, NodeInfo.SwarmState.READY, Map.of());
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+        assertEquals(Math.max(rev, readAt) + 1, revision());
+        cluster.labels.remove(Labels.REVISION);
+        assertEquals(0, revision(), "an absent revision reads as 0");
+        cluster.labels.put(Labels.REVISION, "x");
+        assertEquals("MalformedLabels", reconcile().why());
+    }
+
+    @Test
+    void aCasLostOnlyToSwarmsOwnBumpsIsRetriedAgainstTheNewVersion() {
+        attachedOn("a", 3);
+        cluster.node("a", NodeInfo.Availability.DRAIN, NodeInfo.SwarmState.READY, Map.of());
+        cluster.swarmBumpsBeforeCas = Controller.SWARM_BUMP_RETRIES;
+        ReconcileResult r = reconcile();
+        assertEquals("NodeDrained", r.why());
+        assertEquals("Fencing", cluster.phase());
+        assertEquals(1, cluster.updates);
+    }
+
+    @Test
+    void swarmBumpsBeyondTheRetryBoundRequeueWithoutWriting() {
+        attachedOn("a", 3);
+        cluster.node("a", NodeInfo.Availability.DRAIN, NodeInfo.SwarmState.READY, Map.of());
+        cluster.swarmBumpsBeforeCas = Controller.SWARM_BUMP_RETRIES + 1;
+        ReconcileResult r = reconcile();
+        assertEquals("StaleVersion", r.why());
+        assertEquals(Duration.ZERO, r.requeueAfter());
+        assertEquals("Attached", cluster.phase());
+        assertEquals(0, cluster.updates);
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+    }
+
     @Test
     void aControllerThatIsNotLeaderNeitherWritesNorAnswersHeartbeats() {
         cluster.leader = false;
@@ -504,7 +601,7 @@ class ControllerTest {
         reconcile();
         HeartbeatAck revoked = beat("a");
         assertFalse(revoked.grants().get(0).granted());
-        assertEquals(cluster.version, revoked.grants().get(0).version());
+        assertEquals(revision(), revoked.grants().get(0).revision());
     }
 
     @Test
@@ -519,7 +616,7 @@ class ControllerTest {
         state(s(Phase.FENCING, 3, "a", null));
         reconcile();
         beat(500, "a", "b", "c");
-        report("a", cluster.version, true, 0, true, 0, "");
+        report("a", revision(), true, 0, true, 0, "");
         beat("a");
         events.all.clear();
         reconcile();

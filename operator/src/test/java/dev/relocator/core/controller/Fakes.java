@@ -54,7 +54,10 @@ final class Fakes {
         List<TaskView> tasks = new ArrayList<>();
         boolean leader = true;
         int updates;
+        /** The next CAS loses to a rival controller: the version moves and so does the controller revision. */
         boolean staleNext;
+        /** The next CAS attempts each lose to one of Swarm's own bumps (UpdateStatus): only the version moves. */
+        int swarmBumpsBeforeCas;
 
         Cluster node(String id, NodeInfo.Availability a, NodeInfo.SwarmState s, Map<String, String> nodeLabels) {
             nodes.put(id, new NodeInfo(id, id, false, a, s, nodeLabels, false));
@@ -80,9 +83,18 @@ final class Fakes {
 
         @Override
         public long update(String name, long expectedVersion, ServiceUpdate u) throws StaleVersionException {
-            if (staleNext || expectedVersion != version) {
+            if (staleNext) {
                 staleNext = false;
                 version++;
+                labels = new TreeMap<>(labels);
+                labels.put(Labels.REVISION, Long.toString(version));
+                throw new StaleVersionException(name, expectedVersion, version);
+            }
+            if (swarmBumpsBeforeCas > 0) {
+                swarmBumpsBeforeCas--;
+                version++;
+            }
+            if (expectedVersion != version) {
                 throw new StaleVersionException(name, expectedVersion, version);
             }
             Map<String, String> l = new TreeMap<>(labels);

@@ -26,6 +26,18 @@ class VolumeStateTest {
     }
 
     @Test
+    void theRevisionIsAboveTheLastOneAndTheVersionReadAndMalformedOnesAreRejected() {
+        assertEquals(0, VolumeState.revisionOf(Map.of()));
+        assertEquals(42, VolumeState.revisionOf(Map.of(Labels.REVISION, "42")));
+        assertEquals(43, VolumeState.nextRevision(42, 17));
+        assertEquals(18, VolumeState.nextRevision(0, 17), "labels removed to re-adopt: restart above the version");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> VolumeState.revisionOf(Map.of(Labels.REVISION, "-1")));
+        assertTrue(e.getMessage().contains(Labels.REVISION), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> VolumeState.revisionOf(Map.of(Labels.REVISION, "x")));
+    }
+
+    @Test
     void replicasAndPinFollowThePhase() {
         assertEquals(0, VolumeState.pending(T).replicas());
         assertNull(VolumeState.pending(T).pinnedNode());
