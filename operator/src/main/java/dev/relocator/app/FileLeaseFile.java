@@ -23,7 +23,7 @@ import java.util.function.LongSupplier;
  * <pre>
  * deadline_uptime_ms=123456789      # CLOCK_BOOTTIME of the host, milliseconds
  * allowed=pgdata:7,cache:2          # volume:epoch that may run here now
- * seen=pgdata:42,cache:17           # volume:highest service version seen
+ * seen=pgdata:42,cache:17           # volume:highest controller revision seen
  * </pre>
  * Written atomically (temp file, fsync, rename). The deadline is converted from the agent's
  * monotonic clock to the host's uptime clock at write time and back at read time; only a
@@ -59,7 +59,7 @@ public final class FileLeaseFile implements LeaseFile {
                 : uptimeNow + Math.floorDiv(content.deadlineNanos() - nowNanos, 1_000_000L);
         String text = "deadline_uptime_ms=" + Math.max(0, deadlineUptime) + "\n"
                 + "allowed=" + join(content.allowed()) + "\n"
-                + "seen=" + join(content.seenVersions()) + "\n";
+                + "seen=" + join(content.seenRevisions()) + "\n";
         try {
             Files.createDirectories(path.toAbsolutePath().getParent());
             Path tmp = path.resolveSibling(path.getFileName() + ".tmp");

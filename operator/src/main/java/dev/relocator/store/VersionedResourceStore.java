@@ -372,7 +372,7 @@ public final class VersionedResourceStore implements ResourceStore {
     /** The user's shorthand labels: the controller's own state labels on the same service are not part of the spec. */
     private static Map<String, String> declared(Map<String, String> labels) {
         Map<String, String> out = new TreeMap<>(labels);
-        out.keySet().removeAll(ControllerLabels.STATE);
+        out.keySet().removeIf(k -> k.startsWith(dev.relocator.core.model.Labels.STATE_PREFIX));
         return out;
     }
 

@@ -33,7 +33,7 @@ class FileLeaseFileTest {
         LeaseFile.Content back = file.read(100 * MS).orElseThrow();
         assertEquals(100 * MS + 3_000 * MS, back.deadlineNanos(), "3 s of the lease are left");
         assertEquals(Map.of("pgdata", 7L), back.allowed());
-        assertEquals(Map.of("pgdata", 42L, "cache", 3L), back.seenVersions());
+        assertEquals(Map.of("pgdata", 42L, "cache", 3L), back.seenRevisions());
     }
 
     @Test

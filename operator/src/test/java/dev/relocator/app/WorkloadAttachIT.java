@@ -102,10 +102,6 @@ class WorkloadAttachIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("core issue, reported: since core 1a130cd adoption fences the running writer, and Detaching "
-            + "waits for an agent report with seenVersion >= the service's current version; on a real swarm the version keeps "
-            + "moving (Swarm's updater writes UpdateStatus after each CAS), so Detaching retries forever although the agent "
-            + "reports fenced, 0 alive, unmounted. Passed with the core before 1a130cd (adopt in place).")
     void aRunningWorkloadIsAdoptedAndPinnedWhereItRuns() {
         Path shared = resources.sharedDirectory("adopt");
         String service = createService("adopt", shared, 1, Map.of());

@@ -235,8 +235,8 @@ class VersionedResourceStoreTest {
 
         // the controller's state labels on the same service are its status, not part of the spec
         services.set(0, new LabelledService("shop_db", 79, java.util.stream.Stream.concat(services.get(0).labels().entrySet().stream(),
-                Map.of("relocator.dev/phase", "Attached", "relocator.dev/node", "n1", "relocator.dev/epoch", "3",
-                        "relocator.dev/phase-since", "2026-12-04T10:00:00Z", "relocator.dev/reason", "Started").entrySet().stream())
+                Map.of("status.relocator.dev/phase", "Attached", "status.relocator.dev/node", "n1", "status.relocator.dev/epoch", "3",
+                        "status.relocator.dev/phase-since", "2026-12-04T10:00:00Z", "status.relocator.dev/reason", "Started").entrySet().stream())
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
         ObjectNode withStatus = store.get(RELOCATABLE_VOLUME, "shop-pgdata").orElseThrow();
         assertEquals("Attached", withStatus.path("status").path("phase").asText());
