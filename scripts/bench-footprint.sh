@@ -35,6 +35,8 @@ TUNED_OPTS="-XX:+UseSerialGC -Xms16m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=80m -
  -Dquarkus.http.io-threads=1 -Dquarkus.vertx.event-loops-pool-size=1 -Dquarkus.thread-pool.core-threads=1
  -Dquarkus.thread-pool.max-threads=8"
 DEFAULT_OPTS=""
+# what deploy/Dockerfile ships, read from it so that the figure follows the file
+DOCKERFILE_OPTS="$(sed -n 's/^ENV JAVA_OPTS="\(.*\)"$/\1/p' "$ROOT/deploy/Dockerfile")"
 
 JAR="$APP_DIR/quarkus-run.jar"
 if [[ ! -f "$JAR" ]]; then
@@ -86,6 +88,13 @@ fi
 now_ns() { date +%s%N; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# per-thread CPU ticks as "tid name ticks" (Java puts the thread name, cut to 15 chars, in comm)
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s %s\n' "${t##*/}" "$(tr ' ' '_' <"$t/comm" 2>/dev/null)" "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)"
+  done 2>/dev/null | sort -k1,1
+}
 
 # start <opts...>: launches the operator, sets started_pid and start_ns
 start() {
@@ -128,7 +137,8 @@ opts_for() {
   case "$1" in
     default) echo "$DEFAULT_OPTS" ;;
     tuned) echo "$TUNED_OPTS" ;;
-    *) echo "unknown config '$1' (use: default tuned)" >&2; exit 2 ;;
+    dockerfile) echo "$DOCKERFILE_OPTS" ;;
+    *) echo "unknown config '$1' (use: default tuned dockerfile)" >&2; exit 2 ;;
   esac
 }
 
@@ -155,8 +165,16 @@ for config in $CONFIGS; do
     ready_ms=$(( (ready_ns - start_ns) / 1000000 ))
     rss_ready=$(rss_kib "$started_pid")
     t1=$(cpu_ticks "$started_pid"); w1=$(now_ns)
+    thread_ticks "$started_pid" >"$WORK/threads-before"
     sleep "$IDLE_SECONDS"
     t2=$(cpu_ticks "$started_pid"); w2=$(now_ns)
+    thread_ticks "$started_pid" >"$WORK/threads-after"
+    # where the idle CPU went: ticks per thread name over the idle window, busiest first
+    join "$WORK/threads-before" "$WORK/threads-after" \
+      | awk -v hz="$CLK_TCK" '{ d[$2] += $5 - $3 } END { for (n in d) if (d[n] > 0) printf "%.2f\t%s\n", d[n] / hz, n }' \
+      | sort -rn >"$WORK/threads-$config-$run.txt"
+    echo "# threads $config/$run (live: $(ls /proc/"$started_pid"/task | wc -l)), CPU seconds in the idle window:" \
+      "$(head -5 "$WORK/threads-$config-$run.txt" | tr '\t\n' '= ')"
     rss_idle=$(rss_kib "$started_pid")
     load1=$(cut -d' ' -f1 /proc/loadavg)
     stop
