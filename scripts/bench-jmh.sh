@@ -6,7 +6,8 @@
 #   scripts/bench-jmh.sh EventDecodeBenchmark             # one (a JMH regex)
 #   JMH_OPTS="-f 3 -wi 5 -i 10" scripts/bench-jmh.sh      # longer
 #
-# Results: $OUT/<name>.txt (JMH's report) and $OUT/<name>.json; the environment (cores, load
+# Results: $OUT/<name>.txt (JMH's report), $OUT/<name>.json, and $OUT/<name>.md (medians over all
+# iterations of all forks, ratios to the class's baseline* benchmark); the environment (cores, load
 # average before and after) is printed and written to $OUT/env.txt.
 set -euo pipefail
 
@@ -30,4 +31,5 @@ for p in "${PATTERNS[@]}"; do
       -Djmh.args="$p $JMH_OPTS -rf json -rff $OUT/$p.json -o $OUT/$p.txt")
   echo "load average after $p: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/env.txt"
   sed -n '/^Benchmark/,$p' "$OUT/$p.txt"
+  "$ROOT/scripts/bench-summary.py" "$OUT/$p.json" | tee "$OUT/$p.md"
 done
