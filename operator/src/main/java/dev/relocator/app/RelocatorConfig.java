@@ -150,7 +150,7 @@ public interface RelocatorConfig {
 
     interface Api {
         /** The port other Relocator instances are reached on (the HTTP port of every instance). */
-        @WithDefault("8080")
+        @WithDefault("9494")
         int port();
 
         /** Bound of one internal HTTP call (heartbeat, command, peer query). */

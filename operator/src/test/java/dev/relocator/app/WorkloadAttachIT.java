@@ -67,33 +67,7 @@ class WorkloadAttachIT {
         String name = resources.name(base);
         String volume = resources.name(base + "-vol");
         volumes.add(volume);
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode spec = json.createObjectNode();
-        spec.put("Name", name);
-        ObjectNode labels = spec.putObject("Labels");
-        resources.labels().forEach(labels::put);
-        labels.put(RelocatorLabels.VOLUME, volume);
-        extraLabels.forEach(labels::put);
-        ObjectNode container = spec.putObject("TaskTemplate").putObject("ContainerSpec");
-        container.put("Image", resources.image());
-        container.putArray("Command").add("sh").add("-c").add("echo started >> /data/log && sleep 3600");
-        ObjectNode containerLabels = container.putObject("Labels");
-        resources.labels().forEach(containerLabels::put);
-        ObjectNode mount = container.putArray("Mounts").addObject();
-        mount.put("Type", "volume").put("Source", volume).put("Target", "/data");
-        ObjectNode driver = mount.putObject("VolumeOptions").putObject("DriverConfig");
-        driver.put("Name", "local");
-        driver.putObject("Options").put("type", "none").put("o", "bind").put("device", shared.toString());
-        spec.putObject("Mode").putObject("Replicated").put("Replicas", replicas);
-        // created through the API as a user would; the raw form keeps the driver options exact
-        var http = ((com.github.dockerjava.core.DockerClientImpl) docker.requests()).getHttpClient();
-        try (var response = http.execute(com.github.dockerjava.transport.DockerHttpClient.Request.builder()
-                .method("POST").path("/v1.41/services/create").putHeader("Content-Type", "application/json")
-                .bodyBytes(json.writeValueAsBytes(spec)).build())) {
-            assertEquals(201, response.getStatusCode(), "service created");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        dev.relocator.testkit.docker.TestWorkloads.create(docker.requests(), resources, name, volume, shared, replicas, extraLabels);
         return name;
     }
 
@@ -102,10 +76,6 @@ class WorkloadAttachIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("core issue, reported: since core 1a130cd adoption fences the running writer, and Detaching "
-            + "waits for an agent report with seenVersion >= the service's current version; on a real swarm the version keeps "
-            + "moving (Swarm's updater writes UpdateStatus after each CAS), so Detaching retries forever although the agent "
-            + "reports fenced, 0 alive, unmounted. Passed with the core before 1a130cd (adopt in place).")
     void aRunningWorkloadIsAdoptedAndPinnedWhereItRuns() {
         Path shared = resources.sharedDirectory("adopt");
         String service = createService("adopt", shared, 1, Map.of());

@@ -60,7 +60,8 @@ class KafkaUnreachableAtStartIT {
             sink.publish(new StateChange(StateChange.Types.PHASE_CHANGED, "late-v", "late-v", i,
                     KafkaEventSinkIT.PHASES.get(i % KafkaEventSinkIT.PHASES.size()), Instant.now(), Map.of()));
         }
-        assertEquals(6, sink.buffer().size(), "held until the topics exist");
+        // only this key: the running operator may buffer its own node events beside ours
+        assertEquals(6, sink.buffer().pending("late-v").size(), "held until the topics exist");
         String well = RestAssured.get("/q/health/well").then().statusCode(503).extract().asString();
         assertTrue(well.contains("unreachable"), well);
         assertFalse(RestAssured.get("/q/health/ready").asString().contains("relocator-events"));

@@ -90,7 +90,7 @@ public final class DemoMain {
         say("  where it runs:  docker exec %s docker service ps %s", m, SERVICE);
         say("  its state:      docker exec %s docker service inspect %s --format '{{json .Spec.Labels}}'", m, SERVICE);
         say("  health/metrics: docker exec %s docker exec $(docker exec %s docker ps -q -f label=com.docker.swarm.service.name=%s) "
-                + "bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080; printf \"GET /q/metrics HTTP/1.0\\r\\n\\r\\n\" >&3; cat <&3' | grep ^relocator_", m, m, OperatorStack.SERVICE);
+                + "bash -c 'exec 3<>/dev/tcp/127.0.0.1/9494; printf \"GET /q/metrics HTTP/1.0\\r\\n\\r\\n\" >&3; cat <&3' | grep ^relocator_", m, m, OperatorStack.SERVICE);
         say("  the volume:     %s", writer.sharedVolumeDir().resolve(WriterWorkload.DATA_FILE));
         System.out.println("DEMO DONE");
         System.out.flush();

@@ -108,7 +108,7 @@ public final class OperatorStack implements AutoCloseable {
                 "--mount", "type=bind,source=" + LEASE_DIR + ",target=" + LEASE_DIR + ",readonly",
                 "--mount", "type=bind,source=" + SwarmLab.SHARED_PATH + "/.relocator-lab,target=" + WRAPPER_DIR + ",readonly",
                 "--env", "RELOCATOR_VOLUME=" + volume,
-                "--env", "RELOCATOR_EPOCH={{index .Service.Labels \"relocator.dev/epoch\"}}",
+                "--env", "RELOCATOR_EPOCH={{index .Service.Labels \"status.relocator.dev/epoch\"}}",
                 "--env", "WRITER_WRAPPER=" + WRAPPER,
                 "--env", "MAY_WRITE_HOOK=" + WRAPPER + " --check");
     }

@@ -120,7 +120,10 @@ final class Timeline {
                     COLORS[i % COLORS.length], p.str("phase") + " " + p.str("node")));
         }
         int axis = lanes.size() * LANE + 14;
-        for (int sec = 0; sec <= (t1 - t0) / 1000; sec += Math.max(1, (int) ((t1 - t0) / 1000 / 10))) {
+        // long arithmetic and a bounded tick count: a corrupt record time must not hang the report
+        long span = Math.max(0, (t1 - t0) / 1000);
+        long step = Math.max(1, span / 10);
+        for (long sec = 0; sec <= span; sec += step) {
             s.append("<text x=\"").append(fmt(LEFT + sec * 1000 * scale)).append("\" y=\"").append(axis).append("\">")
                     .append(sec).append("s</text>");
         }

@@ -6,7 +6,7 @@
 # append (MAY_WRITE_HOOK mode: `fence-wrapper.sh --check`), so the writer never appends on a stale
 # grant between two watchdog checks.
 #
-# Environment: RELOCATOR_VOLUME, RELOCATOR_EPOCH (from the service's relocator.dev/epoch label via
+# Environment: RELOCATOR_VOLUME, RELOCATOR_EPOCH (from the service's status.relocator.dev/epoch label via
 # a Swarm template), RELOCATOR_LEASE_FILE (/run/relocator/lease), RELOCATOR_KILL_BUDGET_MS (1000).
 #
 # Not provided here: the same-node flock of two tasks of one volume (the host's busybox-static has

@@ -14,11 +14,13 @@ DATA_FILE="${DATA_DIR:-/data}/writes.jsonl"
 ACK_FILE="${ACK_DIR:-/acks}/${NODE}.${WRITER}.jsonl"
 INTERVAL="${INTERVAL:-0.2}"
 
-# wall clock in milliseconds; busybox date has no %N, adjtimex reads the kernel time. Its tv_usec
-# field holds nanoseconds while the kernel's NTP status has STA_NANO (0x2000) set, which another
-# program on the host may switch on at any time: read the status and scale accordingly.
+# wall clock in milliseconds; busybox date has no %N, so read the kernel time with adjtimex.
+# Its "tv_usec" field holds NANOseconds when the kernel clock is in STA_NANO mode (status bit
+# 0x2000, set on many hosts by their time daemon): without this check a millisecond field of
+# 5 or 6 digits corrupts the record times.
 now_ms() {
-  adjtimex | awk '/status:/ {st=$2} /tv_sec/ {s=$2} /tv_usec/ {u=$2} END {d = (and(st, 8192) ? 1000000 : 1000); printf "%d%03d", s, u/d}'
+  adjtimex | awk '/status:/ {st=$2} /tv_sec/ {s=$2} /tv_usec/ {u=$2}
+    END { f = (int(st / 8192) % 2 == 1) ? 1000000 : 1000; printf "%d%03d", s, int(u / f) }'
 }
 
 client_op() { # type seq record-time

@@ -6,6 +6,8 @@ public enum StatusReason {
     Unauthorized(401),
     Forbidden(403),
     NotFound(404),
+    MethodNotAllowed(405),
+    NotAcceptable(406),
     AlreadyExists(409),
     Conflict(409),
     RequestEntityTooLarge(413),

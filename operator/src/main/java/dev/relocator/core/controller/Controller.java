@@ -432,6 +432,13 @@ public class Controller {
             }
         }
         Optional<String> target = chooseTarget(c, source);
+        if (target.isEmpty() && source != null && !off && agentLive(source)
+                && TargetSelector.eligible(c.nodes(), c.spec().placement(), source, this::agentLive)) {
+            // No other node qualifies (a one-node cluster, or placement allows only this one): start again
+            // where it was. Safe: the source's own live agent has just confirmed, at this revision, that no
+            // writer is alive and the volume is unmounted; the epoch still grows, so S2/S3 hold as for a move.
+            target = Optional.of(source);
+        }
         if (target.isEmpty()) {
             return failAttempt(c, "NoEligibleNode");
         }
@@ -623,7 +630,7 @@ public class Controller {
     private static Map<String, String> owned(Map<String, String> labels) {
         Map<String, String> m = new TreeMap<>();
         labels.forEach((k, v) -> {
-            if (k.startsWith(Labels.PREFIX)) {
+            if (k.startsWith(Labels.STATE_PREFIX)) {
                 m.put(k, v);
             }
         });

@@ -125,7 +125,7 @@ public record VolumeState(Phase phase, long epoch, String node, String target, I
                     from.isEmpty() ? null : Phase.fromLabel(from));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("malformed relocation labels " + labels + ": " + e.getMessage()
-                    + " (the " + Labels.PREFIX + "* labels are written by the controller only; restore them"
+                    + " (the " + Labels.STATE_PREFIX + "* labels are written by the controller only; restore them"
                     + " from the last Kafka snapshot or remove them all to re-adopt)", e);
         }
     }
@@ -149,7 +149,7 @@ public record VolumeState(Phase phase, long epoch, String node, String target, I
         }
         if (v < 0) {
             throw new IllegalArgumentException("malformed relocation label " + Labels.REVISION + "=" + r
-                    + ": must be a non-negative number (the " + Labels.PREFIX + "* labels are written by the"
+                    + ": must be a non-negative number (the " + Labels.STATE_PREFIX + "* labels are written by the"
                     + " controller only; restore them from the last Kafka snapshot or remove them all to re-adopt)");
         }
         return v;

@@ -18,8 +18,9 @@ public final class RawSpecs {
     /** Replaces every {@code relocator.dev/*} label with {@code relocatorLabels}; other labels stay. */
     public static void replaceRelocatorLabels(ObjectNode spec, Map<String, String> relocatorLabels) {
         for (String key : relocatorLabels.keySet()) {
-            if (!key.startsWith(RelocatorLabels.PREFIX)) {
-                throw new IllegalArgumentException("label " + key + " is not under " + RelocatorLabels.PREFIX + "; Relocator writes only its own labels");
+            if (!key.startsWith(RelocatorLabels.STATE_PREFIX) && !key.equals(RelocatorLabels.VOLUME)) {
+                throw new IllegalArgumentException("label " + key + " is not under " + RelocatorLabels.STATE_PREFIX
+                        + "; Relocator writes only its own state labels, never the user's " + RelocatorLabels.PREFIX + "* declaration");
             }
         }
         ObjectNode labels = spec.has("Labels") && spec.get("Labels").isObject() ? (ObjectNode) spec.get("Labels") : spec.putObject("Labels");
@@ -27,7 +28,8 @@ public final class RawSpecs {
         List<String> remove = new ArrayList<>();
         while (names.hasNext()) {
             String n = names.next();
-            if (n.startsWith(RelocatorLabels.PREFIX) && !n.equals(RelocatorLabels.VOLUME)) {
+            // only the controller's state: the user's relocator.dev/* declaration (opt-in, shorthand) stays
+            if (n.startsWith(RelocatorLabels.STATE_PREFIX)) {
                 remove.add(n);
             }
         }

@@ -13,14 +13,16 @@ import java.util.regex.Pattern;
 public final class RelocatorLabels {
 
     public static final String PREFIX = "relocator.dev/";
+    /** The controller's state labels on a service (same as the core's {@code Labels.STATE_PREFIX}). */
+    public static final String STATE_PREFIX = dev.relocator.core.model.Labels.STATE_PREFIX;
     /** On a service: opts it in; the value is the relocatable volume's name. */
     public static final String VOLUME = PREFIX + "volume";
     /** On a service: the epoch of the current attachment. */
-    public static final String EPOCH = PREFIX + "epoch";
+    public static final String EPOCH = STATE_PREFIX + "epoch";
     /** On a service: the node of the current attachment. */
-    public static final String NODE = PREFIX + "node";
+    public static final String NODE = STATE_PREFIX + "node";
     /** On a service: the relocation phase, so a new controller resumes where the old one stopped. */
-    public static final String PHASE = PREFIX + "phase";
+    public static final String PHASE = STATE_PREFIX + "phase";
     /** On volumes, containers and images Relocator creates: it may remove or kill them. */
     public static final String MANAGED = PREFIX + "managed";
     /** On a volume: it is relocatable (its data lives off-node). */

@@ -15,7 +15,7 @@ class RawSpecsTest {
 
     private ObjectNode spec() throws Exception {
         return (ObjectNode) new ObjectMapper().readTree("""
-                {"Name":"db","Labels":{"team":"shop","relocator.dev/volume":"pg","relocator.dev/epoch":"3","relocator.dev/target":"n9"},
+                {"Name":"db","Labels":{"team":"shop","relocator.dev/volume":"pg","relocator.dev/target":"/data","status.relocator.dev/epoch":"3","status.relocator.dev/target":"n9"},
                  "TaskTemplate":{"ContainerSpec":{"Image":"pg","Ulimits":[{"Name":"nofile","Soft":1,"Hard":2}]},
                                  "Placement":{"Constraints":["node.labels.zone==a","node.id==n1"]}},
                  "Mode":{"Replicated":{"Replicas":1}}}""");
@@ -24,13 +24,14 @@ class RawSpecsTest {
     @Test
     void replacesOnlyRelocatorLabelsConstraintsAndReplicas() throws Exception {
         ObjectNode spec = spec();
-        RawSpecs.replaceRelocatorLabels(spec, Map.of("relocator.dev/epoch", "4", "relocator.dev/phase", "Starting"));
+        RawSpecs.replaceRelocatorLabels(spec, Map.of("status.relocator.dev/epoch", "4", "status.relocator.dev/phase", "Starting"));
         RawSpecs.setConstraints(spec, Placement.withPin(RawSpecs.constraints(spec), "n2"));
         RawSpecs.setReplicas(spec, 0);
         assertEquals("shop", spec.at("/Labels/team").asText());
         assertEquals("pg", spec.at("/Labels/relocator.dev~1volume").asText(), "the opt-in label stays");
-        assertEquals("4", spec.at("/Labels/relocator.dev~1epoch").asText());
-        assertFalse(spec.at("/Labels").has("relocator.dev/target"), "a relocation label not in the new set is removed");
+        assertEquals("4", spec.at("/Labels/status.relocator.dev~1epoch").asText());
+        assertFalse(spec.at("/Labels").has("status.relocator.dev/target"), "a relocation label not in the new set is removed");
+        assertEquals("/data", spec.at("/Labels/relocator.dev~1target").asText(), "the user's shorthand declaration is never touched");
         assertEquals(List.of("node.labels.zone==a", "node.id==n2"), RawSpecs.constraints(spec));
         assertEquals(0, spec.at("/Mode/Replicated/Replicas").asInt());
         assertEquals(2, spec.at("/TaskTemplate/ContainerSpec/Ulimits/0/Hard").asInt(), "untouched fields survive");
