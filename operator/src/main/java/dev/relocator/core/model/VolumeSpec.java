@@ -21,11 +21,33 @@ import java.util.Map;
  *                        never accepted as evidence (it closes the frozen-node gap)
  * @param placement       user placement constraints (the pin is added by the controller)
  * @param taskFailurePolicy what a repeatedly failing task does
+ * @param paused          true: observe only, start no relocation (one in flight finishes)
+ * @param move            a planned move or drain the user asked for, or null
  */
 public record VolumeSpec(String name, String service, String volumeName, String driver,
                          Map<String, String> driverOptions, String targetPath, Ownership ownership,
                          MountOptions mountOptions, Duration lease, boolean externalFence,
-                         List<String> placement, TaskFailurePolicy taskFailurePolicy) {
+                         List<String> placement, TaskFailurePolicy taskFailurePolicy,
+                         boolean paused, MoveRequest move) {
+
+    /** A spec that is not paused and has no move requested. */
+    public VolumeSpec(String name, String service, String volumeName, String driver,
+                      Map<String, String> driverOptions, String targetPath, Ownership ownership,
+                      MountOptions mountOptions, Duration lease, boolean externalFence,
+                      List<String> placement, TaskFailurePolicy taskFailurePolicy) {
+        this(name, service, volumeName, driver, driverOptions, targetPath, ownership, mountOptions, lease,
+                externalFence, placement, taskFailurePolicy, false, null);
+    }
+
+    public VolumeSpec withPaused(boolean p) {
+        return new VolumeSpec(name, service, volumeName, driver, driverOptions, targetPath, ownership, mountOptions,
+                lease, externalFence, placement, taskFailurePolicy, p, move);
+    }
+
+    public VolumeSpec withMove(MoveRequest m) {
+        return new VolumeSpec(name, service, volumeName, driver, driverOptions, targetPath, ownership, mountOptions,
+                lease, externalFence, placement, taskFailurePolicy, paused, m);
+    }
 
     public VolumeSpec {
         requireText(name, "name");
