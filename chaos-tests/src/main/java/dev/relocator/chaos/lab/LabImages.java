@@ -138,7 +138,7 @@ public final class LabImages {
             String prefix = repo.replaceAll("[^A-Za-z0-9_.-]", "_") + "_";
             try (var old = Files.list(dir)) {
                 for (Path p : old.filter(p -> p.getFileName().toString().startsWith(prefix) && !p.equals(tar)
-                        && p.getFileName().toString().endsWith(".tar")).toList()) {
+                        && p.getFileName().toString().endsWith(".tar") && staleFile(p)).toList()) {
                     Files.deleteIfExists(p);
                 }
             }
@@ -149,13 +149,31 @@ public final class LabImages {
     }
 
     /**
+     * Superseded images and tarballs younger than this stay: another checkout of the repository
+     * (a second branch, a helper's worktree) may be running a lab with them right now, and removing
+     * an image under a running lab start broke one (docs/chaos.md).
+     */
+    static final java.time.Duration SUPERSEDED_GRACE = java.time.Duration.ofHours(6);
+
+    private static boolean staleFile(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toInstant().isBefore(java.time.Instant.now().minus(SUPERSEDED_GRACE));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
      * Removes older images of the same recipe (a changed input built a new tag), so the cache does
-     * not grow by an image per change. An image still used by a container stays.
+     * not grow by an image per change. An image still used by a container stays, and so does one
+     * built within {@link #SUPERSEDED_GRACE}.
      */
     private void dropSuperseded(String name, String current) {
+        long cutoff = java.time.Instant.now().minus(SUPERSEDED_GRACE).getEpochSecond();
         for (var image : docker.listImagesCmd().withLabelFilter(Map.of(LABEL_IMAGE, name)).exec()) {
             String[] tags = image.getRepoTags() == null ? new String[0] : image.getRepoTags();
-            if (java.util.Arrays.asList(tags).contains(current)) {
+            if (java.util.Arrays.asList(tags).contains(current)
+                    || (image.getCreated() != null && image.getCreated() > cutoff)) {
                 continue;
             }
             try {
