@@ -394,7 +394,7 @@ final class Sim {
         };
         ExternalFence fence = new ExternalFence() {
             @Override
-            public void request(String node) {
+            public void request(String node, String volume) {
                 if (fenceRequested.add(node)) {
                     note("fence-hook requested for " + node);
                     long delay = FENCE_HOOK_MAX / 2 + rnd.nextLong(FENCE_HOOK_MAX / 2);
@@ -409,8 +409,14 @@ final class Sim {
             }
 
             @Override
-            public boolean confirmed(String node) {
-                return fenceConfirmed.contains(node);
+            public State state(String node, String volume) {
+                return fenceConfirmed.contains(node) ? State.CONFIRMED
+                        : fenceRequested.contains(node) ? State.REQUESTED : State.IDLE;
+            }
+
+            @Override
+            public void reset(String node) {
+                // the model keeps a confirmed power-off for the whole run
             }
         };
         Controller c = variant == Variant.CORRECT

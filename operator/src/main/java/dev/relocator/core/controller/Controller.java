@@ -399,9 +399,9 @@ public class Controller {
         }
         if (c.spec().externalFence()) {
             if (c.now() >= leaseExpiry(source) || nodeMissing(c, source)) {
-                externalFence.request(source);
+                externalFence.request(source, c.spec().volumeName());
             }
-            if (externalFence.confirmed(source)) {
+            if (externalFence.confirmed(source, c.spec().volumeName())) {
                 return Optional.of(FenceEvidence.EXTERNAL_FENCE);
             }
             return Optional.empty();
@@ -422,7 +422,7 @@ public class Controller {
         String source = c.st().node();
         // A powered-off source has nothing left to unmount; waiting for its agent would only burn the lease again.
         boolean off = source != null
-                && (c.st().evidence() == FenceEvidence.EXTERNAL_FENCE || externalFence.confirmed(source));
+                && (c.st().evidence() == FenceEvidence.EXTERNAL_FENCE || externalFence.confirmed(source, c.spec().volumeName()));
         if (source != null && !off && agentLive(source)) {
             agents.send(source, new AgentCommand.Fence(c.spec().volumeName(), c.st().epoch(), c.revision()));
             VolumeReport r = report(source, c.spec().volumeName());

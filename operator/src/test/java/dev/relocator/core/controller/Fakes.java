@@ -138,13 +138,19 @@ final class Fakes {
         final Set<String> confirmed = new HashSet<>();
 
         @Override
-        public void request(String node) {
+        public void request(String node, String volume) {
             requested.add(node);
         }
 
         @Override
-        public boolean confirmed(String node) {
-            return confirmed.contains(node);
+        public State state(String node, String volume) {
+            return confirmed.contains(node) ? State.CONFIRMED : requested.contains(node) ? State.REQUESTED : State.IDLE;
+        }
+
+        @Override
+        public void reset(String node) {
+            requested.remove(node);
+            confirmed.remove(node);
         }
     }
 
