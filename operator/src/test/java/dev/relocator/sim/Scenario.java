@@ -9,8 +9,11 @@ package dev.relocator.sim;
  *   <li>OUTAGE: the control plane is lost for many agents at once (quorum loss, ack black-hole,
  *       managers cut from workers); the peer-majority rule and its controller mirror.</li>
  *   <li>FREEZE: a whole node frozen longer than its lease; only with the external fence (the known gap otherwise).</li>
+ *   <li>OPS: day-2 operations (planned moves to eligible and ineligible nodes, drains, Swarm drains, pause
+ *       and maintenance toggles) mixed with faults of the writer's node; holds (H1), planned-move targets
+ *       (M1), and liveness once everything is healed and released.</li>
  * </ul>
  */
 enum Scenario {
-    CHAOS, SINGLE_FAULT, BLIP, OUTAGE, FREEZE
+    CHAOS, SINGLE_FAULT, BLIP, OUTAGE, FREEZE, OPS
 }

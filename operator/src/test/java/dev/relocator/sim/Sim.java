@@ -9,11 +9,13 @@ import dev.relocator.core.events.StateChange;
 import dev.relocator.core.lease.LeaseTiming;
 import dev.relocator.core.model.FenceEvidence;
 import dev.relocator.core.model.Labels;
+import dev.relocator.core.model.MoveRequest;
 import dev.relocator.core.model.NodeInfo;
 import dev.relocator.core.model.ServiceUpdate;
 import dev.relocator.core.model.ServiceView;
 import dev.relocator.core.model.TaskView;
 import dev.relocator.core.model.VolumeSpec;
+import dev.relocator.core.model.VolumeState;
 import dev.relocator.core.ports.AgentCommands;
 import dev.relocator.core.ports.Clock;
 import dev.relocator.core.ports.ClusterUnavailableException;
@@ -95,8 +97,16 @@ final class Sim {
     boolean[][] cut;
     boolean[][] appBlock;
     double loss;
-    private final Set<String> fenceRequested = new HashSet<>();
-    private final Set<String> fenceConfirmed = new HashSet<>();
+    /** The fence hook applies to every node (RelocatorConfig); strictness is {@code spec.externalFence}. */
+    final boolean hookConfigured;
+    /** Per node: the hook's state (absent = IDLE). One power-off serves every volume on the node. */
+    private final Map<String, ExternalFence.State> hookState = new HashMap<>();
+    private final Map<String, Integer> hookGen = new HashMap<>();
+    /** Cluster-wide maintenance mode as the user set it; every controller is told at once. */
+    boolean maintenanceOn;
+    final Map<String, NodeInfo.Availability> availability = new HashMap<>();
+    /** Per node: zone label (OPS seeds place by zone). */
+    final Map<String, String> zone = new HashMap<>();
 
     // checker and trace
     String violation;
@@ -112,6 +122,16 @@ final class Sim {
     long deposedRejected;
     long relocations;
     long mirrorRefusals;
+    long plannedMoves;
+    long moveRefusals;
+    long holds;
+    long hookRequests;
+    long hookFailures;
+    long fenceResets;
+    long downtimeCount;
+    long downtimeSumMs;
+    long downtimeMaxMs;
+    long ops;
     private int containerSeq;
     private int taskSeq;
 
@@ -124,16 +144,19 @@ final class Sim {
         this.variant = variant;
         this.rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 17);
         int pick = rnd.nextInt(100);
-        Scenario s = pick < 30 ? Scenario.CHAOS : pick < 55 ? Scenario.SINGLE_FAULT : pick < 75 ? Scenario.BLIP
-                : pick < 93 ? Scenario.OUTAGE : Scenario.FREEZE;
+        Scenario s = pick < 26 ? Scenario.CHAOS : pick < 46 ? Scenario.SINGLE_FAULT : pick < 62 ? Scenario.BLIP
+                : pick < 77 ? Scenario.OUTAGE : pick < 84 ? Scenario.FREEZE : Scenario.OPS;
         this.scenario = forced != null ? forced : s;
         boolean ext = externalFence != null ? externalFence : (scenario == Scenario.FREEZE || rnd.nextInt(4) == 0);
+        // A hook without strictness (lease fallback when it fails) in a third of the other seeds.
+        this.hookConfigured = ext || (scenario != Scenario.FREEZE && rnd.nextInt(3) == 0);
         this.endAt = switch (scenario) {
             case CHAOS -> 34 * S;
             case SINGLE_FAULT -> 22 * S;
             case BLIP -> 16 * S;
             case OUTAGE -> 30 * S;
             case FREEZE -> 26 * S;
+            case OPS -> 44 * S;
         };
         loss = scenario == Scenario.CHAOS ? 0.005 : 0.0;
         build(ext);
@@ -282,6 +305,8 @@ final class Sim {
             Node node = new Node(i, ids[i], i < 3);
             node.drift = (rnd.nextDouble() * 2 - 1) * timing.maxDriftRate();
             node.offset = rnd.nextLong(1_000 * S);
+            availability.put(node.id, NodeInfo.Availability.ACTIVE);
+            zone.put(node.id, i == 2 || i == 4 ? "b" : "a");
             nodes.add(node);
             byId.put(node.id, node);
         }
@@ -295,7 +320,8 @@ final class Sim {
             node.peerIds = java.util.Collections.unmodifiableSet(p);
         }
         leader = nodes.get(rnd.nextInt(3));
-        int volumes = scenario == Scenario.CHAOS || scenario == Scenario.OUTAGE ? 2 : 1;
+        int volumes = scenario == Scenario.CHAOS || scenario == Scenario.OUTAGE || scenario == Scenario.OPS ? 2 : 1;
+        List<String> placement = scenario == Scenario.OPS && rnd.nextBoolean() ? List.of("node.labels.zone==a") : List.of();
         for (int v = 0; v < volumes; v++) {
             String vol = "vol" + v;
             VolumeSpec.TaskFailurePolicy policy = rnd.nextBoolean() ? VolumeSpec.TaskFailurePolicy.RELOCATE
@@ -303,7 +329,7 @@ final class Sim {
             specs.add(new VolumeSpec("rv" + v, "svc" + v, vol, "local",
                     Map.of("type", "none", "o", "bind", "device", "/shared/" + vol), "/data",
                     new VolumeSpec.Ownership(999, 999, "0700"), VolumeSpec.MountOptions.SAFE,
-                    timing.lease(), externalFence, List.of(), policy));
+                    timing.lease(), externalFence, placement, policy));
             services.put("svc" + v, new Svc("svc" + v, vol));
         }
         for (Node node : nodes) {
@@ -316,6 +342,7 @@ final class Sim {
         worldLoop(200 * MS, this::orchestrate);
         worldLoop(100 * MS, this::swarmDrift);
         worldLoop(100 * MS, this::checkProgress);
+        worldLoop(500 * MS, this::specSource);
         scheduleScenario();
     }
 
@@ -395,34 +422,59 @@ final class Sim {
         ExternalFence fence = new ExternalFence() {
             @Override
             public void request(String node, String volume) {
-                if (fenceRequested.add(node)) {
-                    note("fence-hook requested for " + node);
-                    long delay = FENCE_HOOK_MAX / 2 + rnd.nextLong(FENCE_HOOK_MAX / 2);
-                    atWorld(now + delay, () -> {
-                        Node x = byId.get(node);
+                State st = state(node, volume);
+                if (st != State.IDLE && st != State.FAILED) {
+                    return;
+                }
+                hookRequests++;
+                hookState.put(node, State.REQUESTED);
+                int g = hookGen.merge(node, 1, Integer::sum);
+                // Outcomes: success (power-off), a hook error, or a timeout (the hook never answers in time).
+                int outcome = rnd.nextInt(100);
+                long delay = outcome < 70 ? FENCE_HOOK_MAX / 2 + rnd.nextLong(FENCE_HOOK_MAX / 2)
+                        : outcome < 85 ? 100 * MS + rnd.nextLong(FENCE_HOOK_MAX / 2) : FENCE_HOOK_MAX;
+                note("fence-hook requested for " + node + (outcome < 70 ? "" : outcome < 85 ? " (will fail)" : " (will time out)"));
+                atWorld(now + delay, () -> {
+                    if (!Integer.valueOf(g).equals(hookGen.get(node))) {
+                        return;
+                    }
+                    Node x = byId.get(node);
+                    if (outcome < 70) {
                         if (x.up) {
                             crash(x, "external fence: power off");
                         }
-                        fenceConfirmed.add(node);
-                    });
-                }
+                        hookState.put(node, State.CONFIRMED);
+                        // Someone powers the node back on later in some runs: the controller must reset the fence.
+                        if (rnd.nextInt(3) == 0) {
+                            atWorld(now + 3 * S + rnd.nextLong(6 * S), () -> powerOn(x));
+                        }
+                    } else {
+                        hookFailures++;
+                        note("fence-hook for " + node + (outcome < 85 ? " failed" : " timed out"));
+                        hookState.put(node, State.FAILED);
+                    }
+                });
             }
 
             @Override
             public State state(String node, String volume) {
-                return fenceConfirmed.contains(node) ? State.CONFIRMED
-                        : fenceRequested.contains(node) ? State.REQUESTED : State.IDLE;
+                return !hookConfigured ? State.NOT_CONFIGURED : hookState.getOrDefault(node, State.IDLE);
             }
 
             @Override
             public void reset(String node) {
-                // the model keeps a confirmed power-off for the whole run
+                if (hookState.get(node) == State.CONFIRMED) {
+                    fenceResets++;
+                    note("fence-hook reset for " + node);
+                    hookState.remove(node);
+                }
             }
         };
         Controller c = variant == Variant.CORRECT
                 ? new Controller(cid, ccfg, clk, cluster, cmds, fence, events(m))
                 : new BrokenController(variant, cid, ccfg, clk, cluster, cmds, fence, events(m));
         specs.forEach(c::register);
+        c.setMaintenance(maintenanceOn, maintenanceOn ? "sim" : "");
         m.controller = c;
         at(now + 1, m, K_CTRL, gen, () -> leadershipLoop(m, gen));
         for (VolumeSpec spec : specs) {
@@ -464,6 +516,17 @@ final class Sim {
                     if ("Starting".equals(change.phase())) {
                         relocations++;
                     }
+                    Object dt = change.data().get("downtimeMillis");
+                    if (dt instanceof Long ms) {
+                        downtimeCount++;
+                        downtimeSumMs += ms;
+                        downtimeMaxMs = Math.max(downtimeMaxMs, ms);
+                    }
+                    Object why = change.data().get("reason");
+                    if ("Fencing".equals(change.phase()) && (VolumeState.PLANNED_MOVE.equals(why)
+                            || VolumeState.NODE_DRAIN.equals(why))) {
+                        plannedMoves++;
+                    }
                 }
                 case StateChange.Types.LEASE_LOST, StateChange.Types.FENCE_EXECUTED ->
                         note(n.id + " " + change.type().substring("dev.relocator.".length()) + " " + change.subject()
@@ -472,6 +535,14 @@ final class Sim {
                     if ("PeerMajorityUnproven".equals(change.phase())) {
                         mirrorRefusals++;
                         note(n.id + " mirror refuses lease-only fencing of " + change.subject());
+                    } else if ("TargetUnavailable".equals(change.phase())
+                            || ("NoEligibleNode".equals(change.phase()) && String.valueOf(change.data().get("detail"))
+                            .startsWith("drain"))) {
+                        moveRefusals++;
+                        note(n.id + " " + change.phase() + " " + change.subject());
+                    } else if ("Paused".equals(change.phase()) || "MaintenanceMode".equals(change.phase())) {
+                        holds++;
+                        note(n.id + " holds " + change.subject() + " (" + change.phase() + ")");
                     }
                 }
                 default -> {
@@ -662,8 +733,8 @@ final class Sim {
                 for (Node n : Sim.this.nodes) {
                     NodeInfo.SwarmState st = now - n.lastSeenByLeader > SWARM_DOWN_AFTER
                             ? NodeInfo.SwarmState.DOWN : NodeInfo.SwarmState.READY;
-                    out.add(new NodeInfo(n.id, n.id, n.manager, NodeInfo.Availability.ACTIVE, st, Map.of(),
-                            n == leader));
+                    out.add(new NodeInfo(n.id, n.id, n.manager, availability.get(n.id), st,
+                            Map.of("zone", zone.get(n.id)), n == leader));
                 }
                 return out;
             }
@@ -708,6 +779,7 @@ final class Sim {
                     throw new StaleVersionException(name, expectedVersion, s.version);
                 }
                 checkS3(s, u);
+                checkHoldAndMove(s, u);
                 noteRevocation(s, u);
                 Map<String, String> labels = new TreeMap<>(s.labels);
                 labels.keySet().removeIf(k -> k.startsWith(Labels.PREFIX));
@@ -814,11 +886,13 @@ final class Sim {
                 t.dispatchedAt = now;
                 send(leader, target, K_NODE, () -> startContainer(target, s, t));
             }
-            if (cur != null && (s.replicas == 0 || pin == null || !cur.node.equals(pin))) {
+            boolean drained = pin != null && availability.get(pin) == NodeInfo.Availability.DRAIN;
+            if (cur != null && (s.replicas == 0 || pin == null || !cur.node.equals(pin) || drained)) {
                 shutdown(cur);
                 cur = null;
             }
-            if (s.replicas == 1 && cur == null && pin != null && now - s.lastTaskEnd >= 200 * MS) {
+            // A drained node gets no new task, and the pin allows no other node: the task stays pending.
+            if (s.replicas == 1 && cur == null && pin != null && !drained && now - s.lastTaskEnd >= 200 * MS) {
                 Node target = byId.get(pin);
                 if (now - target.lastSeenByLeader <= SWARM_DOWN_AFTER && linkUp(leader, target)) {
                     long epoch = Long.parseLong(s.labels.getOrDefault(Labels.EPOCH, "0"));
@@ -1048,10 +1122,20 @@ final class Sim {
     }
 
     void restart(Node n) {
-        if (n.up || fenceConfirmed.contains(n.id)) {
+        if (n.up || hookState.get(n.id) == ExternalFence.State.CONFIRMED) {
             return;
         }
         note("restart " + n);
+        n.offset = rnd.nextLong(1_000 * S) - Math.round(now * (1 + n.drift));
+        boot(n);
+    }
+
+    /** Someone powers a fenced node back on: it boots with no lease; its heartbeats make the controller reset the fence. */
+    void powerOn(Node n) {
+        if (n.up) {
+            return;
+        }
+        note("power on " + n);
         n.offset = rnd.nextLong(1_000 * S) - Math.round(now * (1 + n.drift));
         boot(n);
     }
@@ -1231,6 +1315,42 @@ final class Sim {
         }
     }
 
+    /**
+     * H1 holds: no relocation and no first placement starts while the volume is paused or the cluster
+     * is in maintenance (a relocation in flight goes on). M1 planned moves: a planned move stops the
+     * writer only towards a node that is in the swarm, active and inside the placement. Checked at the
+     * CAS, against the specs and the maintenance flag every controller holds at that instant.
+     */
+    private void checkHoldAndMove(Svc s, ServiceUpdate u) {
+        String oldPhase = s.labels.getOrDefault(Labels.PHASE, "");
+        String next = u.labels().get(Labels.PHASE);
+        VolumeSpec spec = specOf(s.volume);
+        boolean starts = ("Attached".equals(oldPhase) && "Fencing".equals(next))
+                || ((oldPhase.isEmpty() || "Pending".equals(oldPhase)) && !"Pending".equals(next));
+        if (starts && (spec.paused() || maintenanceOn)) {
+            violate("H1 hold: " + s.volume + " " + (oldPhase.isEmpty() ? "Pending" : oldPhase) + " -> " + next + " ("
+                    + u.labels().get(Labels.REASON) + ") while " + (spec.paused() ? "paused" : "in maintenance"));
+        }
+        if ("Attached".equals(oldPhase) && "Fencing".equals(next)
+                && VolumeState.PLANNED_MOVE.equals(u.labels().get(Labels.REASON))) {
+            String to = u.labels().get(Labels.TARGET);
+            Node t = byId.get(to);
+            if (t == null || availability.get(to) != NodeInfo.Availability.ACTIVE
+                    || (!spec.placement().isEmpty() && !"a".equals(zone.get(to)))) {
+                violate("M1 planned move: " + s.volume + " fenced towards " + to + ", which cannot take it");
+            }
+        }
+    }
+
+    VolumeSpec specOf(String volume) {
+        for (VolumeSpec v : specs) {
+            if (v.volumeName().equals(volume)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException(volume);
+    }
+
     /** The shared storage's append-only log: a write with an older epoch after a newer one means two writers. */
     private void write(Container c) {
         writes++;
@@ -1314,6 +1434,7 @@ final class Sim {
             case BLIP -> this::blip;
             case OUTAGE -> this::outage;
             case FREEZE -> this::longFreeze;
+            case OPS -> this::dayTwo;
         });
     }
 
@@ -1404,7 +1525,7 @@ final class Sim {
         if (leaderHit) {
             b += 2 * ELECTION_TIMEOUT + LEADERSHIP_PERIOD + ccfg.leaderLease().toNanos();
         }
-        if (specs.get(0).externalFence()) {
+        if (hookConfigured) {
             b += FENCE_HOOK_MAX;
         }
         return b;
@@ -1433,7 +1554,9 @@ final class Sim {
         atWorld(now + bound, () -> {
             Container c = runningContainer(vol);
             if (onWriter) {
-                if (c == null || c.node == n) {
+                // Strict external fencing waits for the hook: a failed hook leaves liveness to its retry.
+                boolean waitsForRetry = specs.get(0).externalFence() && hookFailures > 0;
+                if (!waitsForRetry && (c == null || c.node == n)) {
                     violate("L1 liveness: " + vol + " not running on a healthy node " + bound / MS
                             + " ms after the fault on " + n);
                 }
@@ -1515,11 +1638,154 @@ final class Sim {
         long bound = l1Bound(leaderHit) + 2 * S;
         atWorld(now + bound, () -> {
             Container c = runningContainer(vol);
-            if (specs.get(0).externalFence() && (c == null || !c.node.running())) {
+            if (specs.get(0).externalFence() && hookFailures == 0 && (c == null || !c.node.running())) {
                 violate("L1 liveness: " + vol + " not running on a healthy node " + bound / MS + " ms after " + w
                         + " froze");
             }
         });
+    }
+
+    // ------------------------------------------------------------------ day-2 operations
+
+    void setSpec(VolumeSpec spec) {
+        for (int i = 0; i < specs.size(); i++) {
+            if (specs.get(i).name().equals(spec.name())) {
+                specs.set(i, spec);
+            }
+        }
+        for (Node m : nodes) {
+            if (m.controller != null) {
+                m.controller.register(spec);
+            }
+        }
+    }
+
+    void setMaintenance(boolean on) {
+        maintenanceOn = on;
+        note("maintenance " + (on ? "on" : "off"));
+        for (Node m : nodes) {
+            if (m.controller != null) {
+                m.controller.setMaintenance(on, on ? "sim" : "");
+            }
+        }
+    }
+
+    /** The spec source drops a move request once it no longer applies (the volume is attached where asked). */
+    private void specSource() {
+        for (VolumeSpec spec : List.copyOf(specs)) {
+            MoveRequest m = spec.move();
+            String at = attachedNode(spec.volumeName());
+            if (m != null && at != null && !m.pendingFor(at)) {
+                note("move of " + spec.volumeName() + " done or moot on " + at + ": request dropped");
+                setSpec(spec.withMove(null));
+            }
+        }
+    }
+
+    /**
+     * OPS: planned moves (to random nodes, eligible or not: a node that is down, drained, outside the
+     * placement, the current node, a name no node has), drains of the current node, Swarm drains,
+     * pause and maintenance toggles, mixed with crashes, partitions and agent pauses of the writer's
+     * node; then everything is healed and released, and the volumes must run where the requests that
+     * can be honoured put them (L1 when nothing blocks).
+     */
+    private void dayTwo() {
+        int n = 3 + rnd.nextInt(5);
+        long t = now;
+        for (int i = 0; i < n; i++) {
+            atWorld(t, this::dayTwoOp);
+            t += 300 * MS + rnd.nextLong(4 * S);
+        }
+        long healAt = endAt - 22 * S;
+        atWorld(healAt, () -> {
+            healAll();
+            for (VolumeSpec spec : List.copyOf(specs)) {
+                if (spec.paused()) {
+                    setSpec(spec.withPaused(false));
+                }
+            }
+            if (maintenanceOn) {
+                setMaintenance(false);
+            }
+            for (Node x : nodes) {
+                availability.put(x.id, NodeInfo.Availability.ACTIVE);
+                x.agentPausedUntil = Math.min(x.agentPausedUntil, now);
+                if (!x.up) {
+                    powerOn(x);
+                } else if (x.agent == null) {
+                    restartAgent(x);
+                }
+            }
+            note("day-2: all healed and released");
+        });
+        atWorld(endAt - 200 * MS, this::dayTwoCheck);
+    }
+
+    private void dayTwoOp() {
+        ops++;
+        VolumeSpec spec = specs.get(rnd.nextInt(specs.size()));
+        String vol = spec.volumeName();
+        String at = attachedNode(vol);
+        Node w = at != null ? byId.get(at) : randomNode();
+        long d = 500 * MS + rnd.nextLong(6 * S);
+        int k = rnd.nextInt(100);
+        if (k < 30) {
+            int pick = rnd.nextInt(8);
+            String to = pick == 0 ? "ghost" : pick == 1 && at != null ? at : randomNode().id;
+            note("day-2: relocate " + vol + " to " + to);
+            setSpec(spec.withMove(MoveRequest.relocateTo(to, wall())));
+        } else if (k < 42) {
+            String from = at != null && rnd.nextInt(4) != 0 ? at : randomNode().id;
+            note("day-2: drain " + vol + " from " + from);
+            setSpec(spec.withMove(MoveRequest.drainFrom(from, wall())));
+        } else if (k < 50) {
+            Node x = rnd.nextBoolean() ? w : randomNode();
+            note("day-2: swarm drains " + x + " for " + d / MS + " ms");
+            availability.put(x.id, NodeInfo.Availability.DRAIN);
+            atWorld(now + d, () -> {
+                availability.put(x.id, NodeInfo.Availability.ACTIVE);
+                note("day-2: " + x + " active again");
+            });
+        } else if (k < 64) {
+            boolean p = !spec.paused();
+            note("day-2: " + (p ? "pause " : "unpause ") + vol);
+            setSpec(spec.withPaused(p));
+        } else if (k < 74) {
+            setMaintenance(!maintenanceOn);
+        } else if (k < 82) {
+            crash(w, "day-2 fault");
+            atWorld(now + d, () -> restart(w));
+        } else if (k < 92) {
+            partition(Set.of(w), true);
+            atWorld(now + d, () -> partition(Set.of(w), false));
+        } else {
+            pauseAgent(w, d);
+        }
+    }
+
+    /** After healing: each volume runs on its attached node, and where a request can be honoured it was. */
+    private void dayTwoCheck() {
+        for (VolumeSpec spec : specs) {
+            String vol = spec.volumeName();
+            String at = attachedNode(vol);
+            Container c = runningContainer(vol);
+            if (at == null || c == null || !c.node.id.equals(at)) {
+                violate("L1 liveness: " + vol + " not running on its attached node 22 s after every fault was healed and"
+                        + " every hold released (phase " + svcOf(vol).labels.get(Labels.PHASE) + ")");
+                return;
+            }
+            MoveRequest m = spec.move();
+            if (m == null || !m.pendingFor(at)) {
+                continue;
+            }
+            boolean toEligible = m.to() != null && byId.containsKey(m.to()) && !m.to().equals(m.from())
+                    && (spec.placement().isEmpty() || "a".equals(zone.get(m.to())));
+            long others = nodes.stream().filter(x -> !x.id.equals(at)
+                    && (spec.placement().isEmpty() || "a".equals(zone.get(x.id)))).count();
+            if (toEligible || (m.to() == null && others > 0)) {
+                violate("L1 liveness: " + vol + " still on " + at + " although the request " + m + " can be honoured");
+            }
+        }
     }
 
     // ------------------------------------------------------------------ trace

@@ -29,13 +29,33 @@ class SimulationTest {
     private static final int SEEDS = Integer.getInteger("sim.seeds", 20_000);
 
     record Outcome(long seed, Scenario scenario, long steps, String violation, String trace, long hash, long relocations,
-                   long mirrorRefusals, long staleRejected, long swarmBumps, long inFlightStarts) {
+                   long mirrorRefusals, long staleRejected, long swarmBumps, long inFlightStarts, DayTwo dayTwo) {
+    }
+
+    /** Day-2 figures of one seed: operations, planned moves started, refusals, holds, hook outcomes, downtimes. */
+    record DayTwo(long ops, long plannedMoves, long moveRefusals, long holds, long hookRequests, long hookFailures,
+                  long fenceResets, long downtimes, long downtimeSumMs, long downtimeMaxMs) {
+        DayTwo plus(DayTwo o) {
+            return new DayTwo(ops + o.ops, plannedMoves + o.plannedMoves, moveRefusals + o.moveRefusals, holds + o.holds,
+                    hookRequests + o.hookRequests, hookFailures + o.hookFailures, fenceResets + o.fenceResets,
+                    downtimes + o.downtimes, downtimeSumMs + o.downtimeSumMs, Math.max(downtimeMaxMs, o.downtimeMaxMs));
+        }
+
+        String json() {
+            return "{\"ops\":" + ops + ",\"plannedMoves\":" + plannedMoves + ",\"moveRefusals\":" + moveRefusals
+                    + ",\"holds\":" + holds + ",\"hookRequests\":" + hookRequests + ",\"hookFailures\":" + hookFailures
+                    + ",\"fenceResets\":" + fenceResets + ",\"relocationsWithDowntime\":" + downtimes
+                    + ",\"downtimeMeanMs\":" + (downtimes == 0 ? 0 : downtimeSumMs / downtimes)
+                    + ",\"downtimeMaxMs\":" + downtimeMaxMs + "}";
+        }
     }
 
     static Outcome runSeed(long seed, Variant variant) {
         Sim sim = new Sim(seed, variant).run();
         return new Outcome(seed, sim.scenario, sim.steps, sim.violation, sim.violation == null ? "" : sim.traceTail(),
-                sim.traceHash, sim.relocations, sim.mirrorRefusals, sim.staleRejected, sim.swarmBumps, sim.inFlightStarts);
+                sim.traceHash, sim.relocations, sim.mirrorRefusals, sim.staleRejected, sim.swarmBumps, sim.inFlightStarts,
+                new DayTwo(sim.ops, sim.plannedMoves, sim.moveRefusals, sim.holds, sim.hookRequests, sim.hookFailures,
+                        sim.fenceResets, sim.downtimeCount, sim.downtimeSumMs, sim.downtimeMaxMs));
     }
 
     @Test
@@ -60,7 +80,8 @@ class SimulationTest {
         long stale = outcomes.stream().mapToLong(Outcome::staleRejected).sum();
         long bumps = outcomes.stream().mapToLong(Outcome::swarmBumps).sum();
         long inFlight = outcomes.stream().mapToLong(Outcome::inFlightStarts).sum();
-        writeReport(outcomes.size(), steps, bad, ms, perScenario, relocations, refusals, stale);
+        DayTwo d2 = outcomes.stream().map(Outcome::dayTwo).reduce(new DayTwo(0, 0, 0, 0, 0, 0, 0, 0, 0, 0), DayTwo::plus);
+        writeReport(outcomes.size(), steps, bad, ms, perScenario, relocations, refusals, stale, d2);
         if (System.getProperty("sim.hashes") != null) {
             StringBuilder b = new StringBuilder();
             outcomes.forEach(o -> b.append(o.seed()).append(' ').append(Long.toHexString(o.hash())).append('\n'));
@@ -69,8 +90,8 @@ class SimulationTest {
         long traces = outcomes.stream().mapToLong(Outcome::hash).reduce(17, (a, b) -> a * 31 + b);
         System.out.printf("simulation: %d seeds, %d steps, %d violations, %d ms, %d relocations, %d mirror refusals, "
                 + "%d stale CAS rejected, %d version bumps by Swarm itself, %d in-flight restarts, per scenario %s, trace"
-                + " digest %016x%n", outcomes.size(), steps, bad.size(), ms, relocations, refusals, stale, bumps, inFlight,
-                java.util.Arrays.toString(perScenario), traces);
+                + " digest %016x%nday-2: %s%n", outcomes.size(), steps, bad.size(), ms, relocations, refusals, stale, bumps,
+                inFlight, java.util.Arrays.toString(perScenario), traces, d2.json());
         if (!bad.isEmpty()) {
             bad.stream().limit(40).forEach(o -> System.out.println("  seed " + o.seed() + " " + o.scenario() + ": "
                     + o.violation()));
@@ -91,6 +112,40 @@ class SimulationTest {
     @Test
     void checkerCatchesAControllerThatStartsBeforeTheFence() throws Exception {
         assertCaught(Variant.START_BEFORE_FENCE);
+    }
+
+    /** Negative control: a planned move that does not wait for the source's confirmation must be caught. */
+    @Test
+    void checkerCatchesAPlannedMoveWithoutTheSourcesConfirmation() throws Exception {
+        assertCaught(Variant.PLANNED_MOVE_UNCONFIRMED);
+    }
+
+    /** Negative control: a failed or timed-out fence hook read as a power-off must be caught. */
+    @Test
+    void checkerCatchesAFailedHookTakenAsEvidence() throws Exception {
+        assertCaught(Variant.FAILED_HOOK_AS_EVIDENCE);
+    }
+
+    /**
+     * The day-2 seeds exercise what they claim: planned moves started and refused, holds, hook
+     * failures and resets (a checker that never sees them proves nothing about them).
+     */
+    @Test
+    void dayTwoSeedsExerciseMovesHoldsAndTheHook() {
+        DayTwo d = new DayTwo(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        for (long seed = 0; seed < 400; seed++) {
+            Sim s = new Sim(seed, Variant.CORRECT).run();
+            assertTrue(s.violation == null, "seed " + seed + ": " + s.violation + "\n" + s.traceTail());
+            d = d.plus(runSeedFigures(s));
+        }
+        assertTrue(d.plannedMoves() > 0 && d.moveRefusals() > 0 && d.holds() > 0, d.json());
+        assertTrue(d.hookRequests() > 0 && d.hookFailures() > 0 && d.fenceResets() > 0, d.json());
+        assertTrue(d.downtimes() > 0 && d.downtimeMaxMs() > 0, d.json());
+    }
+
+    private static DayTwo runSeedFigures(Sim sim) {
+        return new DayTwo(sim.ops, sim.plannedMoves, sim.moveRefusals, sim.holds, sim.hookRequests, sim.hookFailures,
+                sim.fenceResets, sim.downtimeCount, sim.downtimeSumMs, sim.downtimeMaxMs);
     }
 
     private void assertCaught(Variant v) throws Exception {
@@ -186,7 +241,7 @@ class SimulationTest {
     }
 
     private static void writeReport(int seeds, long steps, List<Outcome> bad, long ms, long[] perScenario,
-                                    long relocations, long refusals, long stale) throws IOException {
+                                    long relocations, long refusals, long stale, DayTwo d2) throws IOException {
         StringBuilder v = new StringBuilder("[");
         for (int i = 0; i < bad.size(); i++) {
             Outcome o = bad.get(i);
@@ -201,7 +256,7 @@ class SimulationTest {
         sc.append('}');
         String json = "{\"seeds\":" + seeds + ",\"steps\":" + steps + ",\"violations\":" + v + ",\"millis\":" + ms
                 + ",\"scenarios\":" + sc + ",\"relocations\":" + relocations + ",\"mirrorRefusals\":" + refusals
-                + ",\"staleCasRejected\":" + stale + "}\n";
+                + ",\"staleCasRejected\":" + stale + ",\"dayTwo\":" + d2.json() + "}\n";
         Path p = Path.of("target", "simulation-report.json");
         Files.createDirectories(p.getParent());
         Files.writeString(p, json);

@@ -10,5 +10,9 @@ enum Variant {
     /** The controller does not mirror the agents' peer-majority rule: lease expiry alone is evidence. */
     NO_PEER_MIRROR,
     /** The controller treats two missed heartbeats as an expired lease: starts before the writer is surely dead. */
-    START_BEFORE_FENCE
+    START_BEFORE_FENCE,
+    /** A planned move's source counts as fenced (as if powered off) without the agent's confirmation. */
+    PLANNED_MOVE_UNCONFIRMED,
+    /** A fence hook that failed or timed out counts as a confirmed power-off. */
+    FAILED_HOOK_AS_EVIDENCE
 }

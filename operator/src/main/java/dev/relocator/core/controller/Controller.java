@@ -6,6 +6,7 @@ import dev.relocator.core.lease.PeerMajority;
 import dev.relocator.core.model.Attachment;
 import dev.relocator.core.model.FenceEvidence;
 import dev.relocator.core.model.Labels;
+import dev.relocator.core.model.MoveRequest;
 import dev.relocator.core.model.NodeInfo;
 import dev.relocator.core.model.Phase;
 import dev.relocator.core.model.ServiceUpdate;
@@ -13,6 +14,7 @@ import dev.relocator.core.model.ServiceView;
 import dev.relocator.core.model.TaskView;
 import dev.relocator.core.model.VolumeSpec;
 import dev.relocator.core.model.VolumeState;
+import dev.relocator.core.model.VolumeStatus;
 import dev.relocator.core.ports.AgentCommands;
 import dev.relocator.core.ports.Clock;
 import dev.relocator.core.ports.ClusterUnavailableException;
@@ -76,10 +78,23 @@ public class Controller {
     private final Map<String, Attempts> attempts = new HashMap<>();
     private final Map<String, String> health = new HashMap<>();
     private final Map<String, String> lastWaitReason = new HashMap<>();
+    private final Map<String, String> lastWaitDetail = new HashMap<>();
+    private final Map<String, VolumeStatus.LastRelocation> lastRelocation = new HashMap<>();
+    /** Spec name → the hold reason published for it ({@code Paused}, {@code MaintenanceMode}), until released. */
+    private final Map<String, String> held = new HashMap<>();
+    /** {@code node/volume} → this term's dealings with the fence hook since the node last heartbeated. */
+    private final Map<String, HookEpisode> hooks = new HashMap<>();
 
+    private boolean maintenance;
+    private String maintenanceReason = "";
     private boolean active;
     private long activationNanos;
     private long lastConfirmStart;
+
+    /** Trigger of a relocation whose source the fence hook confirmed powered off. */
+    static final String NODE_FENCED = "NodeFenced";
+    static final String PAUSED = "Paused";
+    static final String MAINTENANCE = "MaintenanceMode";
 
     /** Stale-version retries of one transition when only Swarm moved the version (see {@link #transition}). */
     static final int SWARM_BUMP_RETRIES = 3;
@@ -95,6 +110,15 @@ public class Controller {
         long proofRun;
         long proofFrom;
         long proofUntil;
+    }
+
+    /** One loss of a node as far as the fence hook is concerned; forgotten when the node heartbeats. */
+    private static final class HookEpisode {
+        boolean asked;
+        /** When this episode's request was first seen FAILED (and published), or -1. */
+        long failedAt = -1;
+        /** The hook failed at least once in this episode: the non-strict fallback to the lease applies. */
+        boolean failedOnce;
     }
 
     private static final class Attempts {
@@ -145,7 +169,54 @@ public class Controller {
         if (s != null) {
             cache.remove(s.volumeName());
             loaded.remove(name);
+            lastWaitReason.remove(name);
+            lastWaitDetail.remove(name);
+            lastRelocation.remove(name);
+            held.remove(name);
         }
+    }
+
+    /**
+     * Cluster-wide maintenance mode: while enabled no relocation and no first placement starts (hands
+     * off), but a relocation in flight finishes, because stopping between Fencing and Attached would
+     * leave the workload down half-way. Published once per change; each held volume reports
+     * {@code MaintenanceMode} as its waiting reason. Kept across leadership changes of this instance
+     * (the caller owns the setting and gives it to every instance).
+     *
+     * @param reason why, for humans (shown in every held volume's status); null reads as empty
+     */
+    public void setMaintenance(boolean enabled, String reason) {
+        String r = reason == null ? "" : reason.strip();
+        if (enabled == maintenance && r.equals(maintenanceReason)) {
+            return;
+        }
+        boolean changed = enabled != maintenance;
+        maintenance = enabled;
+        maintenanceReason = enabled ? r : "";
+        if (changed) {
+            publish(StateChange.Types.MAINTENANCE_CHANGED, id, id, 0, enabled ? "On" : "Off",
+                    Map.of("controller", id, "reason", r));
+        }
+    }
+
+    public boolean maintenance() {
+        return maintenance;
+    }
+
+    /**
+     * What this term read or wrote about the named volume, with the latest waiting reason and the
+     * last relocation completed in this term; empty before its first read in this term (and for an
+     * unknown name). The state is null when the read found no service or malformed labels (the
+     * waiting reason says which).
+     */
+    public Optional<VolumeStatus> status(String name) {
+        VolumeSpec spec = specs.get(name);
+        if (spec == null || !loaded.contains(name)) {
+            return Optional.empty();
+        }
+        Cached c = cache.get(spec.volumeName());
+        return Optional.of(new VolumeStatus(name, c == null ? null : c.state(), lastWaitReason.get(name),
+                lastWaitDetail.get(name), lastRelocation.get(name)));
     }
 
     // ------------------------------------------------------------------ leadership
@@ -178,6 +249,10 @@ public class Controller {
                 attempts.clear();
                 health.clear();
                 lastWaitReason.clear();
+                lastWaitDetail.clear();
+                lastRelocation.clear();
+                held.clear();
+                hooks.clear();
                 publish(StateChange.Types.NODE_HEALTH_CHANGED, id, id, 0, "ControllerActive", Map.of("controller", id));
             }
         } else if (active && (certainlyNot || start - lastConfirmStart >= cfg.leaderLease().toNanos())) {
@@ -210,6 +285,7 @@ public class Controller {
         AgentInfo ai = agentInfo.computeIfAbsent(hb.node(), n -> new AgentInfo());
         ai.lastReceipt = now;
         ai.reports = hb.volumes();
+        nodeIsBack(hb.node());
         Heartbeat.LeaseProof p = hb.proof();
         if (p != null && p.controller().equals(id) && p.remainingNanos() > 0) {
             long until = p.ackStampNanos() + cfg.timing().shrinkForeignDuration(p.remainingNanos());
@@ -233,6 +309,25 @@ public class Controller {
             grants.add(new HeartbeatAck.VolumeGrant(c.volume(), g, g ? a.epoch() : 0, c.revision()));
         }
         return Optional.of(new HeartbeatAck(id, now, hb.node(), hb.incarnation(), hb.seq(), grants));
+    }
+
+    /**
+     * A node heartbeats: it runs. A power-off the hook confirmed for it is over (someone powered it
+     * back on), so its outcome is reset: a later loss must be fenced afresh, never by a stale
+     * confirmation. A heartbeat that was in flight when the node went off can only cause a second,
+     * idempotent request; the evidence of a relocation past Fencing is in its labels, not here.
+     */
+    private void nodeIsBack(String node) {
+        String prefix = node + "/";
+        hooks.keySet().removeIf(k -> k.startsWith(prefix));
+        for (VolumeSpec s : specs.values()) {
+            if (externalFence.state(node, s.volumeName()) == ExternalFence.State.CONFIRMED) {
+                externalFence.reset(node);
+                publish(StateChange.Types.NODE_HEALTH_CHANGED, node, node, 0, "FenceReset",
+                        Map.of("reason", "the node heartbeats again after a confirmed power-off"));
+                return;
+            }
+        }
     }
 
     /** When the controller is sure node's lease has expired (its own receipts, or its activation if none). */
@@ -328,6 +423,13 @@ public class Controller {
 
     /** Pending: fence a single running task (adoption), or wait for strays to go, or choose a first target. */
     private ReconcileResult pending(Ctx c) {
+        // A first placement is not a relocation, but paused means "observe only" and maintenance means
+        // hands off: neither places, adopts nor scales a stray service down.
+        String hold = holdReason(c.spec());
+        if (hold != null) {
+            return hold(c, hold, "first placement");
+        }
+        release(c);
         List<TaskView> live = c.svc().tasks().stream().filter(t -> !terminal(t.state())).toList();
         List<TaskView> running = live.stream().filter(t -> t.state() == TaskView.TaskState.RUNNING).toList();
         if (live.size() > 1) {
@@ -339,8 +441,10 @@ public class Controller {
             // A writer that started before the operator runs without a grant and maybe without the fencing
             // wrapper: adopting it in place would leave hard case 1 uncovered. It is fenced like any other
             // writer (epoch 0) and restarted under the protocol, at the price of one restart.
-            return transition(c, new VolumeState(Phase.FENCING, 0, running.get(0).nodeId(), null, c.wall(),
-                    "AdoptRunningTask", FenceEvidence.NONE, 0, null), "AdoptRunningTask");
+            String node = running.get(0).nodeId();
+            return transition(c, new VolumeState(Phase.FENCING, 0, node, null, c.wall(), "AdoptRunningTask",
+                    FenceEvidence.NONE, 0, null, new VolumeState.Relocation("AdoptRunningTask", node, c.wall())),
+                    "AdoptRunningTask");
         }
         if (!live.isEmpty()) {
             return ReconcileResult.requeueAfter(cfg.poll(), "WaitingForTaskToSettle");
@@ -356,15 +460,139 @@ public class Controller {
                 FenceEvidence.NEVER_ATTACHED, 0, null), "FirstPlacement");
     }
 
-    /** Attached: relocate only on lease expiry, node removal, drain, or a failing task under the RELOCATE policy. */
+    /**
+     * Attached: relocate on lease expiry, node removal, Swarm drain, a failing task under the RELOCATE
+     * policy, a power-off the fence hook confirmed, or a planned move / drain the user asked for; none
+     * of them while the volume is paused or the cluster is in maintenance.
+     */
     private ReconcileResult attached(Ctx c) {
-        String trigger = relocationTrigger(c, c.st().node());
-        if (trigger != null) {
-            return transition(c, c.st().to(Phase.FENCING, c.wall(), trigger).withEvidence(FenceEvidence.NONE), trigger);
+        String node = c.st().node();
+        String vol = c.spec().volumeName();
+        String trigger = relocationTrigger(c, node);
+        boolean hook = externalFence.state(node, vol) != ExternalFence.State.NOT_CONFIGURED;
+        if (trigger == null && hook && externalFence.confirmed(node, vol)) {
+            trigger = NODE_FENCED;
         }
-        long untilExpiry = leaseExpiry(c.st().node()) - c.now();
-        long next = Math.max(cfg.poll().toNanos(), Math.min(cfg.resync().toNanos(), untilExpiry));
+        MoveRequest move = c.spec().move();
+        boolean movePending = move != null && move.pendingFor(node);
+        String hold = holdReason(c.spec());
+        if (hold != null) {
+            // Hands off includes the hook: a power-off with no relocation after it is pure harm.
+            return hold(c, hold, trigger != null ? trigger + " of node " + node
+                    : movePending ? (move.to() != null ? "move to node " + move.to() : "drain of node " + node) : null);
+        }
+        release(c);
+        if (trigger == null && hook && fenceWorthy(c, node)) {
+            requestFence(c, node);
+            if (externalFence.confirmed(node, vol)) {
+                trigger = NODE_FENCED;
+            }
+        }
+        if (trigger != null) {
+            // A failure-driven move still honours a requested target the node can take.
+            String target = movePending && move.to() != null && targetProblem(c, move.to(), node) == null
+                    ? move.to() : null;
+            return startRelocation(c, trigger, target);
+        }
+        if (movePending) {
+            return plannedMove(c, move);
+        }
+        clearWaiting(c.spec());
+        long untilExpiry = leaseExpiry(node) - c.now();
+        long next = Math.min(cfg.resync().toNanos(), untilExpiry);
+        if (hook) {
+            next = Math.min(next, lastHeard(node) + fenceWorthySilence() - c.now());
+        }
+        next = Math.max(cfg.poll().toNanos(), next);
         return ReconcileResult.requeueAfter(Duration.ofNanos(next), "Healthy");
+    }
+
+    /**
+     * A planned move (to a node) or drain (from a node) of a running, cooperating writer. Refused up
+     * front, the workload staying where it runs, when the requested target cannot take it or no other
+     * node qualifies for a drain: a healthy writer is never stopped towards nowhere.
+     */
+    private ReconcileResult plannedMove(Ctx c, MoveRequest m) {
+        String node = c.st().node();
+        if (m.to() != null) {
+            String problem = targetProblem(c, m.to(), node);
+            if (problem == null && m.to().equals(m.from())) {
+                problem = "relocate-to and drain-from both name node " + m.to() + "; drop one of the two requests";
+            }
+            if (problem != null) {
+                waiting(c.spec(), "TargetUnavailable", "move of " + c.spec().name() + " to node " + m.to()
+                        + " refused, the workload stays on " + node + ": " + problem);
+                return ReconcileResult.requeueAfter(cfg.resync(), "TargetUnavailable");
+            }
+            return startRelocation(c, VolumeState.PLANNED_MOVE, m.to());
+        }
+        if (chooseTarget(c, node).isEmpty()) {
+            waiting(c.spec(), "NoEligibleNode", "drain of node " + node + " refused, the workload stays there: no"
+                    + " other node is active and ready in Swarm, runs a live relocator agent and satisfies"
+                    + " spec.placement " + c.spec().placement() + "; add or activate a node, or relax the placement");
+            return ReconcileResult.requeueAfter(cfg.resync(), "NoEligibleNode");
+        }
+        // The target is chosen at Detaching, by placement excluding the drained node: it may change meanwhile.
+        return startRelocation(c, VolumeState.NODE_DRAIN, null);
+    }
+
+    /** The Fencing CAS of a running attachment: the writer stops here, so the relocation's downtime starts here. */
+    private ReconcileResult startRelocation(Ctx c, String trigger, String target) {
+        VolumeState next = c.st().to(Phase.FENCING, c.wall(), trigger).withEvidence(FenceEvidence.NONE)
+                .withTarget(target).withRelocation(new VolumeState.Relocation(trigger, c.st().node(), c.wall()));
+        return transition(c, next, trigger);
+    }
+
+    /** Why {@code node} cannot take the volume now (a sentence with the fix), or null if it can. */
+    private String targetProblem(Ctx c, String node, String current) {
+        if (node.equals(current)) {
+            return "it is the node the volume is attached to and must leave";
+        }
+        Optional<NodeInfo> n = c.nodes().stream().filter(x -> x.id().equals(node)).findFirst();
+        if (n.isEmpty()) {
+            return "node " + node + " is not a member of the swarm; give a node id from `docker node ls`";
+        }
+        if (n.get().availability() != NodeInfo.Availability.ACTIVE) {
+            return "node " + node + " has availability " + n.get().availability().name().toLowerCase()
+                    + " in Swarm; make it active (docker node update --availability active " + node + ") or choose another node";
+        }
+        if (n.get().state() != NodeInfo.SwarmState.READY) {
+            return "node " + node + " is " + n.get().state().name().toLowerCase() + " in Swarm; bring it back or choose another node";
+        }
+        if (!agentLive(node)) {
+            return "the relocator agent on node " + node + " has sent no heartbeat within the lease; start the agent"
+                    + " (the global service must run there) or choose another node";
+        }
+        if (!Placement.matches(n.get(), c.spec().placement())) {
+            return "node " + node + " does not satisfy spec.placement " + c.spec().placement()
+                    + "; choose a node that does, or change the placement";
+        }
+        return null;
+    }
+
+    /** Paused (per volume) wins over maintenance (cluster-wide) as the reported reason: it is the more specific. */
+    private String holdReason(VolumeSpec spec) {
+        return spec.paused() ? PAUSED : maintenance ? MAINTENANCE : null;
+    }
+
+    private ReconcileResult hold(Ctx c, String reason, String pending) {
+        held.put(c.spec().name(), reason);
+        String why = reason.equals(PAUSED) ? "spec.paused is true: no relocation starts; set it to false to resume"
+                : "the cluster is in maintenance mode" + (maintenanceReason.isEmpty() ? "" : " (" + maintenanceReason + ")")
+                + ": no relocation starts; end maintenance to resume";
+        waiting(c.spec(), reason, why + (pending == null ? "" : "; held: " + pending));
+        // Something to act on is re-checked at poll pace so a resume acts at once; otherwise at resync pace.
+        return ReconcileResult.requeueAfter(pending == null ? cfg.resync() : cfg.poll(), reason);
+    }
+
+    /** The volume is no longer held: published once. */
+    private void release(Ctx c) {
+        String was = held.remove(c.spec().name());
+        if (was != null) {
+            clearWaiting(c.spec());
+            publish(StateChange.Types.RESUMED, c.spec().name(), c.spec().name(), c.st().epoch(), c.st().phase().label(),
+                    Map.of("was", was));
+        }
     }
 
     /** Fencing: the grant is revoked and replicas are 0; wait for evidence that the writer is dead. */
@@ -386,35 +614,150 @@ public class Controller {
      * The evidence rules. Agent confirmation counts only if the agent has seen this phase's controller
      * revision or a newer one (so it was sent after the grant was revoked, and no older grant can revive
      * the writer). Swarm's version is not compared: Swarm moves it by itself, the report would always lag.
-     * With an external fence configured, lease expiry is not accepted (a frozen node outlives its lease). Lease expiry needs the peer-majority mirror.
+     *
+     * <p>The fence hook, where one applies, is asked as soon as the source is worth fencing
+     * ({@link #fenceWorthy}) or its lease has expired; its confirmation is evidence at once. With
+     * {@code spec.externalFence} (strict) nothing else is: lease expiry is never accepted, closing the
+     * frozen-node gap. Without strictness a configured hook is still preferred: lease expiry counts
+     * only once the hook failed (or timed out) in this loss of the node, or when no hook applies; and
+     * lease expiry always needs the peer-majority mirror. A planned move's source is alive and
+     * cooperating, so its only evidence is the agent's confirmation; lease expiry can arrive for it
+     * only if it stopped heartbeating for a whole lease meanwhile, which is what makes it acceptable.
      */
     protected Optional<FenceEvidence> findEvidence(Ctx c) {
         String source = c.st().node();
         if (source == null) {
             return Optional.of(FenceEvidence.NEVER_ATTACHED);
         }
-        VolumeReport r = report(source, c.spec().volumeName());
+        String vol = c.spec().volumeName();
+        VolumeReport r = report(source, vol);
         if (r != null && r.fenced() && r.containersAlive() == 0 && r.seenRevision() >= c.revision()) {
             return Optional.of(FenceEvidence.AGENT_CONFIRMED);
         }
+        boolean expired = c.now() >= leaseExpiry(source);
+        boolean hook = externalFence.state(source, vol) != ExternalFence.State.NOT_CONFIGURED;
+        if (hook && (expired || fenceWorthy(c, source))) {
+            requestFence(c, source);
+        }
+        ExternalFence.State hs = externalFence.state(source, vol);
+        if (hs == ExternalFence.State.CONFIRMED) {
+            return Optional.of(FenceEvidence.EXTERNAL_FENCE);
+        }
         if (c.spec().externalFence()) {
-            if (c.now() >= leaseExpiry(source) || nodeMissing(c, source)) {
-                externalFence.request(source, c.spec().volumeName());
-            }
-            if (externalFence.confirmed(source, c.spec().volumeName())) {
-                return Optional.of(FenceEvidence.EXTERNAL_FENCE);
+            if (!hook && expired) {
+                waiting(c.spec(), "ExternalFenceNotConfigured", "lease of " + source + " expired, but the volume"
+                        + " requires an external fence (spec.fencing.external) and no fence hook applies to node "
+                        + source + "; configure a hook for it, or set fencing.external to none to accept lease expiry");
             }
             return Optional.empty();
         }
-        if (c.now() >= leaseExpiry(source)) {
-            if (peerMajorityProven(source, c.nodes(), c.now())) {
-                return Optional.of(FenceEvidence.LEASE_EXPIRED);
-            }
-            waiting(c.spec(), "PeerMajorityUnproven", "lease of " + source + " expired but a majority of its peers is"
-                    + " not proven leased: the agent may be skipping its fence (control-plane outage); waiting for"
-                    + " the agent's confirmation or an external fence");
+        if (!expired) {
+            return Optional.empty();
         }
+        HookEpisode ep = hooks.get(hookKey(source, vol));
+        if (hook && hs != ExternalFence.State.FAILED && (ep == null || !ep.failedOnce)) {
+            waiting(c.spec(), "WaitingForFenceHook", "lease of " + source + " expired; the fence hook was asked to"
+                    + " power it off and lease expiry is accepted only if the hook fails or times out");
+            return Optional.empty();
+        }
+        if (peerMajorityProven(source, c.nodes(), c.now())) {
+            return Optional.of(FenceEvidence.LEASE_EXPIRED);
+        }
+        waiting(c.spec(), "PeerMajorityUnproven", "lease of " + source + " expired but a majority of its peers is"
+                + " not proven leased: the agent may be skipping its fence (control-plane outage); waiting for"
+                + " the agent's confirmation or an external fence");
         return Optional.empty();
+    }
+
+    /**
+     * The source is worth powering off: Swarm no longer lists it, or its silence is specific to it (a
+     * majority of the other nodes heartbeats, so it is not this controller that is cut off) and
+     * either lasted {@link #fenceWorthySilence()} or Swarm reports the node down as well.
+     *
+     * <p>Why not at "suspect" (two missed heartbeats) alone: a blip of that length must move nothing
+     * (L2), and a power-off is a move. From {@code lease - killBudget} of silence on, the node's own
+     * agent (if it runs at all) has passed its fence point and is killing the writer anyway, so the
+     * power-off costs no uptime the lease would have kept; and a blip shorter than
+     * {@code LeaseTiming.blipBound} never reaches it. Swarm's own down detection (about 10 s of
+     * dispatcher silence) is an independent second opinion and is accepted after two missed heartbeats.
+     */
+    private boolean fenceWorthy(Ctx c, String node) {
+        Optional<NodeInfo> n = c.nodes().stream().filter(x -> x.id().equals(node)).findFirst();
+        if (n.isEmpty()) {
+            return true;
+        }
+        long silence = c.now() - lastHeard(node);
+        boolean swarmDown = n.get().state() != NodeInfo.SwarmState.READY;
+        boolean suspect = silence > 2 * cfg.timing().heartbeat().toNanos();
+        if (!suspect || !(silence >= fenceWorthySilence() || swarmDown)) {
+            return false;
+        }
+        int others = 0;
+        int live = 0;
+        for (NodeInfo x : c.nodes()) {
+            if (x.id().equals(node)) {
+                continue;
+            }
+            others++;
+            AgentInfo ai = agentInfo.get(x.id());
+            if (ai != null && c.now() - ai.lastReceipt <= 2 * cfg.timing().heartbeat().toNanos()) {
+                live++;
+            }
+        }
+        return others > 0 && 2 * live > others;
+    }
+
+    private long fenceWorthySilence() {
+        return cfg.timing().lease().toNanos() - cfg.timing().killBudget().toNanos();
+    }
+
+    /** The last heartbeat from the node in this term, or the activation if none arrived yet. */
+    private long lastHeard(String node) {
+        AgentInfo ai = agentInfo.get(node);
+        return ai == null ? activationNanos : Math.max(ai.lastReceipt, activationNanos);
+    }
+
+    /**
+     * Asks the hook to power {@code node} off, at most once per outcome: a FAILED outcome of this
+     * episode's request is published once ({@code FenceHookFailed}) and retried after
+     * {@code retry.failedRetry}; a FAILED left from an earlier loss of the node is retried at once.
+     */
+    private void requestFence(Ctx c, String node) {
+        String vol = c.spec().volumeName();
+        HookEpisode ep = hooks.computeIfAbsent(hookKey(node, vol), k -> new HookEpisode());
+        ExternalFence.State st = externalFence.state(node, vol);
+        switch (st) {
+            case IDLE -> askHook(c, node, ep);
+            case FAILED -> {
+                if (!ep.asked) {
+                    askHook(c, node, ep);
+                } else if (ep.failedAt < 0) {
+                    ep.failedAt = c.now();
+                    ep.failedOnce = true;
+                    publish(StateChange.Types.ERROR, c.spec().name(), c.spec().name(), c.st().epoch(), "FenceHookFailed",
+                            Map.of("node", node, "detail", "the fence hook failed or timed out for node " + node
+                                    + (c.spec().externalFence() ? "; strict external fencing: retrying, the volume"
+                                    + " waits for the hook or the agent" : "; falling back to lease expiry with the"
+                                    + " peer-majority rule") + "; check the hook's configuration and logs"));
+                } else if (c.now() - ep.failedAt >= cfg.retry().failedRetry().toNanos()) {
+                    askHook(c, node, ep);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void askHook(Ctx c, String node, HookEpisode ep) {
+        ep.asked = true;
+        ep.failedAt = -1;
+        externalFence.request(node, c.spec().volumeName());
+        publish(StateChange.Types.NODE_HEALTH_CHANGED, node, node, 0, "FenceRequested",
+                Map.of("volume", c.spec().volumeName()));
+    }
+
+    private static String hookKey(String node, String volume) {
+        return node + "/" + volume;
     }
 
     /** Detaching: on a reachable source, fence-and-unmount and wait for the confirmation; then choose the target. */
@@ -431,7 +774,10 @@ public class Controller {
                 return waitOrFail(c, "WaitingForDetach");
             }
         }
-        Optional<String> target = chooseTarget(c, source);
+        String requested = c.st().target();
+        Optional<String> target = requested != null && !requested.equals(source)
+                && TargetSelector.eligible(c.nodes(), c.spec().placement(), requested, this::agentLive)
+                ? Optional.of(requested) : chooseTarget(c, source);
         if (target.isEmpty() && source != null && !off && agentLive(source)
                 && TargetSelector.eligible(c.nodes(), c.spec().placement(), source, this::agentLive)) {
             // No other node qualifies (a one-node cluster, or placement allows only this one): start again
@@ -460,7 +806,7 @@ public class Controller {
         VolumeReport r = report(target, c.spec().volumeName());
         if (r != null && r.preparedEpoch() >= next && r.error().isEmpty()) {
             return transition(c, new VolumeState(Phase.STARTING, next, target, target, c.wall(), "Prepared",
-                    c.st().evidence(), 0, null), "Prepared");
+                    c.st().evidence(), 0, null, c.st().relocation()), "Prepared");
         }
         if (r != null && !r.error().isEmpty() && r.seenRevision() >= c.revision()) {
             return failAttempt(c, "PrepareFailed");
@@ -474,11 +820,15 @@ public class Controller {
         boolean running = c.svc().tasks().stream()
                 .anyMatch(t -> t.state() == TaskView.TaskState.RUNNING && node.equals(t.nodeId()));
         if (running) {
-            return transition(c, c.st().to(Phase.ATTACHED, c.wall(), "Started"), "Started");
+            return transition(c, c.st().to(Phase.ATTACHED, c.wall(), "Started").withRelocation(null), "Started");
         }
         String trigger = relocationTrigger(c, node);
         if (trigger != null) {
-            return transition(c, c.st().to(Phase.FENCING, c.wall(), trigger).withEvidence(FenceEvidence.NONE), trigger);
+            // Still the same outage for the workload: the relocation in flight (and its downtime) goes on.
+            VolumeState.Relocation rel = c.st().relocation() != null ? c.st().relocation()
+                    : new VolumeState.Relocation(trigger, node, c.wall());
+            return transition(c, c.st().to(Phase.FENCING, c.wall(), trigger).withEvidence(FenceEvidence.NONE)
+                    .withTarget(null).withRelocation(rel), trigger);
         }
         return ReconcileResult.requeueAfter(cfg.poll(), "WaitingForTask");
     }
@@ -492,7 +842,7 @@ public class Controller {
         }
         VolumeState st = c.st();
         return transition(c, new VolumeState(st.failedFrom(), st.epoch(), st.node(), st.target(), c.wall(),
-                "RetryAfterFailure", st.evidence(), st.attempt() + 1, null), "RetryAfterFailure");
+                "RetryAfterFailure", st.evidence(), st.attempt() + 1, null, st.relocation()), "RetryAfterFailure");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -606,9 +956,21 @@ public class Controller {
         cache.put(c.spec().volumeName(), new Cached(c.spec().volumeName(), next, revision));
         attempts.remove(c.spec().name());
         lastWaitReason.remove(c.spec().name());
+        lastWaitDetail.remove(c.spec().name());
         if (next.phase() != c.st().phase() || !why.equals("ShapeRepaired")) {
             Map<String, Object> d = new LinkedHashMap<>();
-            d.put("from", c.st().phase().label());
+            d.put("fromPhase", c.st().phase().label());
+            VolumeState.Relocation done = c.st().relocation();
+            if (next.phase() == Phase.ATTACHED && done != null && next.relocation() == null) {
+                Duration downtime = Duration.between(done.started(), c.wall());
+                downtime = downtime.isNegative() ? Duration.ZERO : downtime;
+                lastRelocation.put(c.spec().name(), new VolumeStatus.LastRelocation(done.from(), next.node(),
+                        done.trigger(), done.started(), c.wall(), downtime));
+                d.put("downtimeMillis", downtime.toMillis());
+                d.put("trigger", done.trigger());
+                d.put("from", done.from() == null ? "" : done.from());
+                d.put("to", next.node());
+            }
             d.put("node", next.node() == null ? "" : next.node());
             d.put("target", next.target() == null ? "" : next.target());
             d.put("reason", why);
@@ -715,9 +1077,16 @@ public class Controller {
 
     /** Publishes a waiting reason once per change, not on every poll. */
     private void waiting(VolumeSpec spec, String reason, String detail) {
+        lastWaitDetail.put(spec.name(), detail);
         if (!reason.equals(lastWaitReason.put(spec.name(), reason))) {
             publish(StateChange.Types.ERROR, spec.name(), spec.name(), 0, reason, Map.of("detail", detail));
         }
+    }
+
+    /** The volume progresses (or is healthy): it waits for nothing any more. */
+    private void clearWaiting(VolumeSpec spec) {
+        lastWaitReason.remove(spec.name());
+        lastWaitDetail.remove(spec.name());
     }
 
     private void publish(String type, String subject, String key, long epoch, String phase, Map<String, Object> data) {

@@ -42,6 +42,10 @@ public record StateChange(String type, String subject, String key, long epoch, S
         public static final String RESOURCE_REJECTED = "dev.relocator.resource.rejected";
         public static final String ERROR = "dev.relocator.error";
         public static final String RESYNC_SNAPSHOT = "dev.relocator.volume.snapshot";
+        /** A volume held by {@code spec.paused} or maintenance mode may relocate again (phase: the volume's phase). */
+        public static final String RESUMED = "dev.relocator.volume.resumed";
+        /** Cluster-wide maintenance mode switched (phase {@code On} or {@code Off}; subject and key: the controller id). */
+        public static final String MAINTENANCE_CHANGED = "dev.relocator.controller.maintenance.changed";
 
         private Types() {
         }

@@ -36,6 +36,15 @@ public final class Labels {
     /** For Failed: the phase to resume when the retry fires. */
     public static final String FAILED_FROM = STATE_PREFIX + "failed-from";
     /**
+     * Wall time (ISO-8601) of the CAS that stopped the writer (entered Fencing) for the relocation in
+     * flight; carried until the Attached CAS, which reports the downtime from it. Informational only.
+     */
+    public static final String RELOCATION_STARTED = STATE_PREFIX + "relocation-started";
+    /** CamelCase trigger of the relocation in flight ({@code LeaseExpired}, {@code PlannedMove}, ...). */
+    public static final String RELOCATION_TRIGGER = STATE_PREFIX + "relocation-trigger";
+    /** The node whose writer the relocation in flight stopped. */
+    public static final String RELOCATION_FROM = STATE_PREFIX + "relocation-from";
+    /**
      * The controller's own revision of this state, written by every controller CAS as
      * {@code max(previous revision, version read) + 1}. Grants, commands and agent reports are keyed
      * to it, not to Swarm's {@code Version.Index}, which Swarm's updater moves by itself (UpdateStatus,

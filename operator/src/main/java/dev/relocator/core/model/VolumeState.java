@@ -18,11 +18,49 @@ import java.util.Objects;
  *   <li>Starting: node = target = the new node, epoch = the new epoch (e+1): the Starting
  *       CAS is what creates the attachment.</li>
  * </ul>
+ * In Fencing and Detaching {@code target} is the node a planned move asked for (null otherwise), so
+ * Detaching picks it.
  * The replica count and pin follow from the phase ({@link #replicas()}, {@link #pinnedNode()}),
  * so the three are always written together in one CAS.
+ *
+ * <p>{@code relocation} is the relocation in flight: written by the CAS that enters Fencing from a
+ * running attachment and carried through Detaching, Attaching, Starting and Failed until the Attached
+ * CAS, which reports its downtime and drops it. It lives in the labels so a controller failover
+ * does not lose when the writer was stopped.
  */
 public record VolumeState(Phase phase, long epoch, String node, String target, Instant phaseSince,
-                          String reason, FenceEvidence evidence, int attempt, Phase failedFrom) {
+                          String reason, FenceEvidence evidence, int attempt, Phase failedFrom,
+                          Relocation relocation) {
+
+    /**
+     * A relocation in flight.
+     *
+     * @param trigger CamelCase reason it started ({@code LeaseExpired}, {@code PlannedMove}, ...)
+     * @param from    the node whose writer was stopped
+     * @param started wall time of the Fencing CAS (informational: the reported downtime is wall-clock)
+     */
+    public record Relocation(String trigger, String from, Instant started) {
+        public Relocation {
+            Objects.requireNonNull(trigger, "trigger");
+            Objects.requireNonNull(started, "started");
+        }
+
+        /** True for the triggers a user asked for: the source is alive and cooperating. */
+        public boolean planned() {
+            return PLANNED_MOVE.equals(trigger) || NODE_DRAIN.equals(trigger);
+        }
+    }
+
+    /** Trigger of a move to a requested node ({@link MoveRequest#to()}). */
+    public static final String PLANNED_MOVE = "PlannedMove";
+    /** Trigger of a move off a node the user drains ({@link MoveRequest#from()}). */
+    public static final String NODE_DRAIN = "NodeDrain";
+
+    /** A state without a relocation in flight. */
+    public VolumeState(Phase phase, long epoch, String node, String target, Instant phaseSince,
+                       String reason, FenceEvidence evidence, int attempt, Phase failedFrom) {
+        this(phase, epoch, node, target, phaseSince, reason, evidence, attempt, failedFrom, null);
+    }
 
     public VolumeState {
         Objects.requireNonNull(phase, "phase");
@@ -68,23 +106,27 @@ public record VolumeState(Phase phase, long epoch, String node, String target, I
     }
 
     public VolumeState to(Phase next, Instant now, String why) {
-        return new VolumeState(next, epoch, node, target, now, why, evidence, 0, null);
+        return new VolumeState(next, epoch, node, target, now, why, evidence, 0, null, relocation);
     }
 
     public VolumeState withTarget(String t) {
-        return new VolumeState(phase, epoch, node, t, phaseSince, reason, evidence, attempt, failedFrom);
+        return new VolumeState(phase, epoch, node, t, phaseSince, reason, evidence, attempt, failedFrom, relocation);
     }
 
     public VolumeState withEvidence(FenceEvidence e) {
-        return new VolumeState(phase, epoch, node, target, phaseSince, reason, e, attempt, failedFrom);
+        return new VolumeState(phase, epoch, node, target, phaseSince, reason, e, attempt, failedFrom, relocation);
     }
 
     public VolumeState withAttempt(int a) {
-        return new VolumeState(phase, epoch, node, target, phaseSince, reason, evidence, a, failedFrom);
+        return new VolumeState(phase, epoch, node, target, phaseSince, reason, evidence, a, failedFrom, relocation);
+    }
+
+    public VolumeState withRelocation(Relocation r) {
+        return new VolumeState(phase, epoch, node, target, phaseSince, reason, evidence, attempt, failedFrom, r);
     }
 
     public VolumeState failed(Instant now, String why) {
-        return new VolumeState(Phase.FAILED, epoch, node, target, now, why, evidence, attempt, phase);
+        return new VolumeState(Phase.FAILED, epoch, node, target, now, why, evidence, attempt, phase, relocation);
     }
 
     public Map<String, String> toLabels() {
@@ -98,6 +140,9 @@ public record VolumeState(Phase phase, long epoch, String node, String target, I
         m.put(Labels.EVIDENCE, evidence.name());
         m.put(Labels.ATTEMPT, Integer.toString(attempt));
         m.put(Labels.FAILED_FROM, failedFrom == null ? "" : failedFrom.label());
+        m.put(Labels.RELOCATION_TRIGGER, relocation == null ? "" : relocation.trigger());
+        m.put(Labels.RELOCATION_FROM, relocation == null || relocation.from() == null ? "" : relocation.from());
+        m.put(Labels.RELOCATION_STARTED, relocation == null ? "" : relocation.started().toString());
         return m;
     }
 
@@ -114,6 +159,10 @@ public record VolumeState(Phase phase, long epoch, String node, String target, I
         try {
             String since = labels.getOrDefault(Labels.PHASE_SINCE, "");
             String from = labels.getOrDefault(Labels.FAILED_FROM, "");
+            String trigger = labels.getOrDefault(Labels.RELOCATION_TRIGGER, "");
+            String started = labels.getOrDefault(Labels.RELOCATION_STARTED, "");
+            Relocation reloc = trigger.isEmpty() || started.isEmpty() ? null
+                    : new Relocation(trigger, emptyToNull(labels.get(Labels.RELOCATION_FROM)), Instant.parse(started));
             return new VolumeState(Phase.fromLabel(phase),
                     Long.parseLong(labels.getOrDefault(Labels.EPOCH, "0")),
                     emptyToNull(labels.get(Labels.NODE)),
@@ -122,7 +171,7 @@ public record VolumeState(Phase phase, long epoch, String node, String target, I
                     labels.get(Labels.REASON),
                     FenceEvidence.fromLabel(labels.get(Labels.EVIDENCE)),
                     Integer.parseInt(labels.getOrDefault(Labels.ATTEMPT, "0")),
-                    from.isEmpty() ? null : Phase.fromLabel(from));
+                    from.isEmpty() ? null : Phase.fromLabel(from), reloc);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("malformed relocation labels " + labels + ": " + e.getMessage()
                     + " (the " + Labels.STATE_PREFIX + "* labels are written by the controller only; restore them"

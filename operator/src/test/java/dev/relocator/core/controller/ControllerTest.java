@@ -382,6 +382,7 @@ class ControllerTest {
     @Test
     void fencingWithAnExternalFenceIgnoresLeaseExpiryAndWaitsForThePowerOff() {
         init(true, VolumeSpec.TaskFailurePolicy.RESTART);
+        fence.configured = true;
         state(s(Phase.FENCING, 3, "a", null));
         reconcile();
         beat(3000, "a", "b", "c");
@@ -626,7 +627,7 @@ class ControllerTest {
         assertEquals("pgdata", phase.key());
         assertEquals("Detaching", phase.phase());
         assertEquals(3, phase.epoch());
-        assertEquals("Fencing", phase.data().get("from"));
+        assertEquals("Fencing", phase.data().get("fromPhase"));
         assertEquals("AGENT_CONFIRMED", phase.data().get("evidence"));
         assertTrue(events.all.stream().anyMatch(e -> e.type().equals(dev.relocator.core.events.StateChange.Types
                 .NODE_HEALTH_CHANGED) && e.subject().equals("a") && e.phase().equals("Fenced")));

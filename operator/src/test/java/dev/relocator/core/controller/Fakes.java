@@ -133,24 +133,37 @@ final class Fakes {
         }
     }
 
+    /** A hook that applies to every node once {@link #configured}; outcomes are set by the test. */
     static final class Fence implements ExternalFence {
+        boolean configured;
+        final List<String> requests = new ArrayList<>();
         final Set<String> requested = new HashSet<>();
         final Set<String> confirmed = new HashSet<>();
+        final Set<String> failed = new HashSet<>();
+        final List<String> resets = new ArrayList<>();
 
         @Override
         public void request(String node, String volume) {
+            if (!configured || requested.contains(node) && !failed.contains(node) || confirmed.contains(node)) {
+                return;
+            }
+            failed.remove(node);
             requested.add(node);
+            requests.add(node);
         }
 
         @Override
         public State state(String node, String volume) {
-            return confirmed.contains(node) ? State.CONFIRMED : requested.contains(node) ? State.REQUESTED : State.IDLE;
+            return !configured ? State.NOT_CONFIGURED : confirmed.contains(node) ? State.CONFIRMED
+                    : failed.contains(node) ? State.FAILED : requested.contains(node) ? State.REQUESTED : State.IDLE;
         }
 
         @Override
         public void reset(String node) {
+            resets.add(node);
             requested.remove(node);
             confirmed.remove(node);
+            failed.remove(node);
         }
     }
 
