@@ -13,6 +13,7 @@ import dev.relocator.core.model.ServiceView;
 import dev.relocator.core.model.TaskView;
 import dev.relocator.core.model.VolumeSpec;
 import dev.relocator.core.model.VolumeState;
+import dev.relocator.core.model.VolumeStatus;
 import dev.relocator.core.ports.AgentCommands;
 import dev.relocator.core.ports.Clock;
 import dev.relocator.core.ports.ClusterUnavailableException;
@@ -76,6 +77,9 @@ public class Controller {
     private final Map<String, Attempts> attempts = new HashMap<>();
     private final Map<String, String> health = new HashMap<>();
     private final Map<String, String> lastWaitReason = new HashMap<>();
+    private final Map<String, String> lastWaitDetail = new HashMap<>();
+    private boolean maintenance;
+    private String maintenanceReason;
 
     private boolean active;
     private long activationNanos;
@@ -715,6 +719,7 @@ public class Controller {
 
     /** Publishes a waiting reason once per change, not on every poll. */
     private void waiting(VolumeSpec spec, String reason, String detail) {
+        lastWaitDetail.put(spec.name(), detail);
         if (!reason.equals(lastWaitReason.put(spec.name(), reason))) {
             publish(StateChange.Types.ERROR, spec.name(), spec.name(), 0, reason, Map.of("detail", detail));
         }
@@ -730,6 +735,44 @@ public class Controller {
             b.append(part.charAt(0)).append(part.substring(1).toLowerCase());
         }
         return b.toString();
+    }
+
+    /**
+     * Cluster-wide maintenance from {@code RelocatorConfig.spec.maintenance}. Minimal version so the
+     * wiring compiles (feat/wire); feat/ctl's implementation, which acts on it, supersedes this one.
+     */
+    public void setMaintenance(boolean on, String reason) {
+        this.maintenance = on;
+        this.maintenanceReason = on ? reason : null;
+    }
+
+    public boolean maintenance() {
+        return maintenance;
+    }
+
+    /**
+     * What the controller knows about the named volume for its status; empty before its first read
+     * in this term. Minimal version so the wiring compiles (feat/wire); feat/ctl's supersedes it.
+     */
+    public Optional<VolumeStatus> status(String name) {
+        VolumeSpec spec = specs.get(name);
+        if (spec == null) {
+            return Optional.empty();
+        }
+        Cached c = cache.get(spec.volumeName());
+        if (c == null) {
+            return Optional.empty();
+        }
+        String reason = lastWaitReason.get(name);
+        String detail = reason == null ? null : lastWaitDetail.get(name);
+        if (reason == null && spec.paused()) {
+            reason = "Paused";
+            detail = "spec.paused is true: no relocation is started (one in flight finishes); set it to false to resume";
+        } else if (reason == null && maintenance) {
+            reason = "Maintenance";
+            detail = "RelocatorConfig spec.maintenance is enabled" + (maintenanceReason == null ? "" : " (" + maintenanceReason + ")");
+        }
+        return Optional.of(new VolumeStatus(name, c.state(), reason, detail, null));
     }
 
     /** Cached state of a volume (tests, health, the API); empty before the first read in this term. */
