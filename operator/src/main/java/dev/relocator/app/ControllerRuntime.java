@@ -77,6 +77,8 @@ public class ControllerRuntime {
     private static final long STATUS_MIN_INTERVAL_MILLIS = 250;
     /** Store changes that arrive together are read once. */
     private static final long WATCH_DEBOUNCE_MILLIS = 100;
+    /** Service and node events within this window make one reconcile pass. */
+    private static final long HINT_COALESCE_MILLIS = 50;
 
     @Inject
     RelocatorConfig config;
@@ -169,7 +171,7 @@ public class ControllerRuntime {
         loop = l;
         fanOut.onClusterHint(ref -> loop.execute(() -> {
             hint(ref);
-            runTick();
+            scheduleNext();
         }));
         roles.onChange(role -> loop.execute(() -> {
             nextLeadershipAt = System.nanoTime();
@@ -195,6 +197,9 @@ public class ControllerRuntime {
     }
 
     private void runTick() {
+        if (wake != null && wakeAt - System.nanoTime() <= 0) {
+            wake = null; // this is that wake-up (or it is overdue and this pass does its work): plan the next one
+        }
         tick();
         scheduleNext();
     }
@@ -531,11 +536,12 @@ public class ControllerRuntime {
 
     /** Service and node events and resyncs make the matching volumes due now (level-triggered: no payload). */
     private void hint(ObjectRef ref) {
-        long now = System.nanoTime();
+        // a burst of events is one reconcile pass, as with the former fixed 50 ms tick
+        long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HINT_COALESCE_MILLIS);
         if (ref.kind() == ObjectKind.SERVICE) {
-            serviceOf.forEach((name, service) -> due.computeIfPresent(name, (k, v) -> now));
+            serviceOf.forEach((name, service) -> due.computeIfPresent(name, (k, v) -> Math.min(v, at)));
         } else {
-            due.replaceAll((k, v) -> now);
+            due.replaceAll((k, v) -> Math.min(v, at));
         }
     }
 
