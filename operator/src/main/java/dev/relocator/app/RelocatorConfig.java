@@ -23,6 +23,17 @@ public interface RelocatorConfig {
 
     Api api();
 
+    Fence fence();
+
+    interface Fence {
+        /** Fence hooks that run at once (further ones queue, bounded). */
+        @WithDefault("2")
+        int threads();
+
+        /** Bearer token for fence webhooks (e.g. a Swarm secret), re-read at every call; none when empty. */
+        Optional<String> webhookTokenFile();
+    }
+
     interface Docker {
         /** The engine; empty: {@code DOCKER_HOST}, then {@code unix:///var/run/docker.sock}. */
         Optional<String> host();
