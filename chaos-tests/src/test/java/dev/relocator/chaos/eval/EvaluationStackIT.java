@@ -44,6 +44,12 @@ class EvaluationStackIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern METRIC = Pattern.compile("\\b((?:relocator|jvm|process)_[a-z0-9_]+|up)\\b(?!\\s*\\()");
 
+    /**
+     * Series that exist only after their first occurrence, because a tag value is known only then
+     * (a reconnect's cause): the dashboard shows them empty until then, as Prometheus does.
+     */
+    private static final Set<String> CREATED_ON_FIRST_OCCURRENCE = Set.of("relocator_docker_events_reconnects_total");
+
     private static SwarmLab lab;
     private static OperatorStack stack;
     private static String prometheus;
@@ -109,7 +115,7 @@ class EvaluationStackIT {
             }
         }
         for (String name : referenced) {
-            if (!exported.contains(name)) {
+            if (!exported.contains(name) && !CREATED_ON_FIRST_OCCURRENCE.contains(name)) {
                 problems.add("metric " + name + " is queried by the dashboard but no operator exports it");
             }
         }
