@@ -182,6 +182,7 @@ public final class LabBench implements AutoCloseable {
             ScenarioRun.let(Duration.ofSeconds(3));
             node = w.writingNode().orElseThrow();
             String faulted = node;
+            long faultFrom = System.currentTimeMillis();
             if (fault.equals(Nemesis.CRASH)) {
                 run.nemesis().crash(node, true);
             } else {
@@ -192,8 +193,8 @@ public final class LabBench implements AutoCloseable {
             awaitNodeDown(node);
             // plain Swarm after a partition: both writers run now; let the checker see it
             ScenarioRun.let(Duration.ofSeconds(1));
-            rec.put("dockerNodeDownMillis", NodeEvents.downAt(lab, manager, node, idsByName.getOrDefault(node, "?"),
-                    System.currentTimeMillis() - 120_000).orElse(null));
+            // from this fault on: the same node's down event of an earlier run is still in the daemon's log
+            rec.put("dockerNodeDownMillis", NodeEvents.downAt(lab, manager, node, idsByName.getOrDefault(node, "?"), faultFrom).orElse(null));
             if (fault.equals(Nemesis.CRASH)) {
                 run.nemesis().restart(node);
             } else {
@@ -256,6 +257,10 @@ public final class LabBench implements AutoCloseable {
                 .findFirst();
         down.ifPresent(d -> rec.put("leaseDownMs", d.timeMillis() - f));
         Object dockerDown = rec.remove("dockerNodeDownMillis");
+        if (dockerDown instanceof Long dd && dd < f) {
+            // an earlier run's event of the same node, not this fault's
+            dockerDown = null;
+        }
         if (dockerDown instanceof Long dd) {
             rec.put("dockerNodeDownMs", dd - f);
         }
@@ -327,8 +332,7 @@ public final class LabBench implements AutoCloseable {
             Awaitility.await(n + " writers away from " + target).atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(500))
                     .ignoreExceptions().until(() -> runs.stream().allMatch(r -> r.workload().writingNode().filter(x -> !x.equals(target)).isPresent()));
             awaitNodeDown(target);
-            rec.put("dockerNodeDownMillis", NodeEvents.downAt(lab, manager, target, idsByName.getOrDefault(target, "?"),
-                    System.currentTimeMillis() - 300_000).orElse(null));
+            rec.put("dockerNodeDownMillis", NodeEvents.downAt(lab, manager, target, idsByName.getOrDefault(target, "?"), before).orElse(null));
             ScenarioRun.let(Duration.ofSeconds(2));
             runs.get(0).nemesis().restart(target);
         } catch (Exception e) {

@@ -26,6 +26,9 @@ class LabBenchReportTest {
             fo.add(run("relocator", "partition", 5000 + i * 100, 0,
                     Map.of("leaseDownMs", 4000, "fencingAfterLeaseDownMs", 20 * i, "phasesMs", Map.of("Fencing", 4100, "Attached", 6000))));
             fo.add(run("swarm", "partition", 16000 + i * 100, 1, Map.of("dockerNodeDownMs", 12500)));
+            // an earlier run's node-down event (before this fault): not this run's Docker figure
+            fo.add(run("relocator", "crash", 6000, 0, Map.of("dockerNodeDownMs", i == 1 ? -50_000 : 11_000,
+                    "fencingAfterDockerDownMs", i == 1 ? 54_000 : -6_500)));
         }
         fo.add(new LinkedHashMap<>(Map.of("system", "swarm", "fault", "partition", "error", "no new writer")));
         Map<String, Object> s = LabBenchReport.summarise(fo, List.of(), List.of(Map.of("latencyMs", List.of(3, 5, 40))), List.of());
@@ -41,6 +44,10 @@ class LabBenchReportTest {
         assertEquals(16.25 / 5.25, (double) f.get("partition/ratioSwarmToRelocatorP50"), 1e-9);
         assertEquals(4.1, ((Map<String, Object>) ((Map<String, Object>) rel.get("phasesSeconds")).get("Fencing")).get("p50"));
         assertEquals(5.0, ((Map<String, Object>) s.get("kafkaLatencyMs")).get("p50"));
+        Map<String, Object> crash = (Map<String, Object>) f.get("crash/relocator");
+        assertEquals(3, ((Map<String, Object>) crash.get("dockerNodeDownSeconds")).get("n"));
+        assertEquals(-6500.0, ((Map<String, Object>) crash.get("fencingAfterDockerDownMs")).get("max"));
+        assertEquals(4, ((Map<String, Object>) crash.get("takeoverSeconds")).get("n"));
         String md = LabBenchReport.markdown(s);
         assertTrue(md.contains("| partition | relocator | 4 | 5.25 s |"), md);
         assertTrue(md.contains("| partition | swarm | 5 (1 failed) | 16.25 s |"), md);
