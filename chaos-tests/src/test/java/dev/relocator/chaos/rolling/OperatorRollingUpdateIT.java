@@ -1,0 +1,257 @@
+package dev.relocator.chaos.rolling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.relocator.chaos.checker.CheckResult;
+import dev.relocator.chaos.checker.Checker;
+import dev.relocator.chaos.checker.Verdict;
+import dev.relocator.chaos.history.Op;
+import dev.relocator.chaos.history.RunData;
+import dev.relocator.chaos.lab.ExecResult;
+import dev.relocator.chaos.lab.LabNode;
+import dev.relocator.chaos.lab.SwarmLab;
+import dev.relocator.chaos.operator.OperatorStack;
+import dev.relocator.chaos.operator.PhaseFeed;
+import dev.relocator.chaos.report.ChaosReport;
+import dev.relocator.chaos.report.ScenarioEntry;
+import dev.relocator.chaos.runner.ScenarioRun;
+import dev.relocator.chaos.workload.VolumeKind;
+import dev.relocator.chaos.workload.WriterWorkload;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Issue 7 item 4: a rolling {@code docker service update} of the operator (a forced restart of
+ * every instance, then an image and environment change) while a relocatable writer is Attached
+ * moves nothing and loses nothing: no {@code Fencing}, no new epoch, the controller's state labels
+ * unchanged, the same writer on the same node, no gap in its acknowledged writes longer than
+ * {@link #MAX_GAP}, and S1/D1 valid.
+ *
+ * <p>The control (second test): the same forced update with {@code --update-order stop-first}
+ * leaves the writer's node without an agent for the operator's whole start-up, far longer than the
+ * lease, and it <em>does</em> relocate the writer (Fencing, epoch 2). That is what the first test
+ * would see if the stack file's {@code update_config} were unsafe, so its checks can fail.
+ *
+ * <p><b>Not green yet, so off unless {@code -Dchaos.rollingUpdate=true}.</b> Its only run so far
+ * (2026-12-04, a 2-core machine at load average 40–80 from other labs) failed: with the stack file's
+ * {@code order: stop-first} every update of the writer's node leaves it without an agent for the
+ * whole JVM start (20–37 s here), far beyond the 4 s lease; with {@code order: start-first} (tried,
+ * not committed) the {@code --force} update took 150 s, ended in {@code rollback_completed}, and the
+ * writer was relocated three times (epoch 4). See docs/benchmarks.md §4.6 and the lead's report.
+ */
+@EnabledIfSystemProperty(named = "chaos.rollingUpdate", matches = "true",
+        disabledReason = "not green yet: a rolling update of the operator relocates the writer (docs/benchmarks.md §4.6)")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OperatorRollingUpdateIT {
+
+    private static final Duration WRITE_INTERVAL = Duration.ofMillis(200);
+    /**
+     * Longest allowed pause between two acknowledged writes during the updates. The writer appends
+     * every 200 ms; the fencing wrapper's gate and the node's load add some hundred ms. An agent
+     * restart that lapses the lease would kill the writer, and a restart takes seconds.
+     */
+    private static final Duration MAX_GAP = Duration.ofSeconds(2);
+    private static final Duration UPDATE_BOUND = Duration.ofSeconds(300);
+
+    private static SwarmLab lab;
+    private static OperatorStack stack;
+    private static PhaseFeed feed;
+    private WriterWorkload writer;
+    private ScenarioRun run;
+
+    @BeforeAll
+    static void start() {
+        lab = SwarmLab.start(SwarmLab.Spec.defaults());
+        stack = OperatorStack.deploy(lab);
+        feed = new PhaseFeed(stack.broker().bootstrapServers(), "relocator.events");
+        System.out.println("[chaos] lab " + lab.timings() + "; operator image+load " + stack.buildMillis() + " ms, stack healthy "
+                + stack.deployMillis() + " ms");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (feed != null) {
+            feed.close();
+        }
+        if (stack != null) {
+            System.out.println("[chaos] operator logs (tail):\n" + stack.logs(150));
+            stack.close();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    /** A relocatable writer, Attached at epoch 1 (as the operator published it). */
+    private void attachedWriter(String service, String scenario) {
+        writer = new WriterWorkload(lab, service, VolumeKind.SHARED, WRITE_INTERVAL, OperatorStack.relocatableWriterArgs(service + "-data"));
+        run = new ScenarioRun(lab, ChaosReport.dir().resolve("chaos-runs").resolve(scenario).resolve("run-1"), writer,
+                Optional.empty(), Map.of("operator", true));
+        writer.deploy(lab.images().workloadImage());
+        Awaitility.await(service + " Attached at epoch 1").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> feed.phases(writer.volumeName()).stream().anyMatch(p -> p.phase().equals("Attached") && p.epoch() == 1));
+        // a few writes at steady state before anything is updated
+        ScenarioRun.let(Duration.ofSeconds(2));
+    }
+
+    @Test
+    @Order(1)
+    void aRollingUpdateOfTheOperatorMovesNothingAndLosesNothing() {
+        attachedWriter("rolling", "operator-rolling-update");
+        String volume = writer.volumeName();
+        Map<String, String> stateBefore = stateLabels();
+        String node = writer.writingNode().orElseThrow();
+        assertEquals("1", stateBefore.get("status.relocator.dev/epoch"), "attached at epoch 1 before the update: " + stateBefore);
+
+        long t0 = System.currentTimeMillis();
+        rollingUpdate("force", "--force");
+        long t1 = System.currentTimeMillis();
+        // an image and an environment change: a new tag of the same image on every node, one more variable
+        String retagged = stack.image() + "-rolled";
+        for (LabNode n : lab.nodes()) {
+            lab.docker(n.name(), "tag", stack.image(), retagged).orThrow("tag on " + n.name());
+        }
+        rollingUpdate("image-env", "--image", retagged, "--env-add", "RELOCATOR_ROLLING_UPDATE_PROBE=2");
+        long t2 = System.currentTimeMillis();
+        ScenarioRun.let(Duration.ofSeconds(3));
+
+        Map<String, String> stateAfter = stateLabels();
+        List<PhaseFeed.Phase> phases = feed.phases(volume);
+        System.out.println("[chaos] rolling update --force took " + (t1 - t0) + " ms, image+env " + (t2 - t1) + " ms; state labels before "
+                + stateBefore + ", after " + stateAfter + "; phases " + phases.stream().map(p -> p.phase() + " e" + p.epoch()).toList());
+        String imageNow = lab.onManager("service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", OperatorStack.SERVICE)
+                .orThrow("inspect").stdout().strip();
+        assertTrue(imageNow.startsWith(retagged), "the update really changed the operator's image: " + imageNow);
+        assertTrue(stack.unhealthyNodes().isEmpty(), "every node runs a healthy operator after the update: " + stack.unhealthyNodes());
+
+        RunData data = run.finish();
+        CheckResult r = Checker.defaults().check(data);
+        long gap = maxAckGap(data.history(), t0, t2);
+        System.out.println("[chaos] operator-rolling-update: " + r.verdict() + " — " + r.summary() + "; longest pause between acknowledged writes "
+                + "during the updates " + gap + " ms");
+        ChaosReport.record(ChaosReport.dir(), ScenarioEntry.of("operator-rolling-update", "rolling-update", true,
+                "no relocation (no Fencing, epoch 1), state labels unchanged, no gap > " + MAX_GAP.toMillis() + " ms, S1 and D1 valid",
+                true, List.of(r), List.of(ChaosReport.dir().toAbsolutePath().relativize(data.dir().toAbsolutePath()))));
+
+        assertTrue(phases.stream().noneMatch(p -> p.phase().equals("Fencing")), "no relocation started: " + phases);
+        assertEquals(1L, phases.stream().mapToLong(PhaseFeed.Phase::epoch).max().orElse(-1), "no new epoch: " + phases);
+        assertEquals(stateBefore, stateAfter, "the controller's state labels are what they were");
+        assertEquals(1, writersDuring(data.history(), t0, t2).size(), "one writer throughout: " + writersDuring(data.history(), t0, t2));
+        assertEquals(node, lastNode(data), "the writer stayed on " + node);
+        assertEquals(Verdict.VALID, r.s1().verdict(), r.summary());
+        assertEquals(Verdict.VALID, r.d1().verdict(), r.summary());
+        assertEquals(0, r.lostWrites(), r.summary());
+        assertTrue(gap <= MAX_GAP.toMillis(), "the writer kept writing: longest pause " + gap + " ms > " + MAX_GAP.toMillis() + " ms");
+    }
+
+    /**
+     * The control: the same forced update, but stop-first. The writer's node is then without an agent
+     * for the whole start-up of its new instance, longer than the lease: the agent's lease file runs
+     * out (the fencing wrapper kills the writer) and the controller sees the lease expire and relocates.
+     * The first test's checks (a Fencing phase, epoch 2) see exactly this when the update order is unsafe.
+     */
+    @Test
+    @Order(2)
+    void theControlAStopFirstUpdateOutlastsTheLeaseAndRelocates() {
+        attachedWriter("rolling-control", "operator-rolling-update-control");
+        String volume = writer.volumeName();
+        String node = writer.writingNode().orElseThrow();
+        long t0 = System.currentTimeMillis();
+        rollingUpdate("stop-first", "--force", "--update-order", "stop-first");
+        Awaitility.await("the relocated writer Attached at epoch 2").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                .until(() -> feed.phases(volume).stream().anyMatch(p -> p.phase().equals("Attached") && p.epoch() >= 2));
+        long t1 = System.currentTimeMillis();
+        List<PhaseFeed.Phase> phases = feed.phases(volume);
+        RunData data = run.finish();
+        CheckResult r = Checker.defaults().check(data);
+        System.out.println("[chaos] operator-rolling-update-control (stop-first): " + r.summary() + "; phases "
+                + phases.stream().map(p -> p.phase() + " e" + p.epoch()).toList() + "; longest pause " + maxAckGap(data.history(), t0, t1)
+                + " ms; writer on " + node + " before, " + lastNode(data) + " after");
+        ChaosReport.record(ChaosReport.dir(), ScenarioEntry.of("operator-rolling-update-control", "rolling-update", true,
+                "control: a stop-first update outlasts the lease and relocates (Fencing, epoch 2), S1 and D1 still valid",
+                true, List.of(r), List.of(ChaosReport.dir().toAbsolutePath().relativize(data.dir().toAbsolutePath()))));
+        assertTrue(phases.stream().anyMatch(p -> p.phase().equals("Fencing")), "stop-first relocated: " + phases);
+        assertTrue(maxAckGap(data.history(), t0, t1) > MAX_GAP.toMillis(), "the writer stopped while its agent was away");
+        assertEquals(Verdict.VALID, r.s1().verdict(), r.summary());
+        assertEquals(Verdict.VALID, r.d1().verdict(), r.summary());
+    }
+
+    private static String lastNode(RunData data) {
+        return data.volume().filter(v -> !v.isEmpty()).map(v -> v.get(v.size() - 1).node()).orElse("?");
+    }
+
+    private void rollingUpdate(String what, String... args) {
+        run.history().append(Op.HARNESS, Op.INVOKE, "rolling-update", Map.of("kind", what, "args", List.of(args)));
+        String[] cmd = new String[args.length + 4];
+        cmd[0] = "service";
+        cmd[1] = "update";
+        cmd[2] = "--quiet";
+        System.arraycopy(args, 0, cmd, 3, args.length);
+        cmd[cmd.length - 1] = OperatorStack.SERVICE;
+        // without --detach the CLI returns when the update has converged on every node (or rolled back)
+        ExecResult r = lab.exec(lab.managers().get(0).name(), UPDATE_BOUND, prepend("docker", cmd));
+        run.history().append(Op.HARNESS, r.ok() ? Op.OK : Op.FAIL, "rolling-update", Map.of("kind", what, "exit", r.exitCode()));
+        r.orThrow("docker service update " + String.join(" ", args));
+        String state = lab.onManager("service", "inspect", "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", OperatorStack.SERVICE)
+                .orThrow("inspect").stdout().strip();
+        assertEquals("completed", state, "the rolling update (" + what + ") completed instead of pausing or rolling back");
+    }
+
+    private static String[] prepend(String first, String[] rest) {
+        String[] out = new String[rest.length + 1];
+        out[0] = first;
+        System.arraycopy(rest, 0, out, 1, rest.length);
+        return out;
+    }
+
+    /** The controller-owned labels of the writer's service (status.relocator.dev/*). */
+    private Map<String, String> stateLabels() {
+        String json = lab.onManager("service", "inspect", "--format", "{{json .Spec.Labels}}", writer.service()).orThrow("inspect").stdout();
+        Map<String, String> out = new TreeMap<>();
+        try {
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).fields().forEachRemaining(e -> {
+                if (e.getKey().startsWith("status.relocator.dev/")) {
+                    out.put(e.getKey(), e.getValue().asText());
+                }
+            });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    /** The longest time between two consecutive acknowledged writes within [from, to] (the ends included). */
+    static long maxAckGap(List<Op> history, long from, long to) {
+        List<Long> t = history.stream().filter(o -> Checker.WRITE.equals(o.f()) && Op.OK.equals(o.type()))
+                .map(Op::time).sorted().toList();
+        long prev = t.stream().filter(x -> x <= from).reduce((a, b) -> b).orElse(from);
+        long max = 0;
+        for (long x : t) {
+            if (x > from && x <= to) {
+                max = Math.max(max, x - prev);
+                prev = x;
+            }
+        }
+        return Math.max(max, to - prev);
+    }
+
+    private static java.util.Set<String> writersDuring(List<Op> history, long from, long to) {
+        java.util.Set<String> w = new java.util.TreeSet<>();
+        history.stream().filter(o -> Checker.WRITE.equals(o.f()) && Op.OK.equals(o.type()) && o.time() >= from && o.time() <= to)
+                .forEach(o -> w.add(o.process()));
+        return w;
+    }
+}
