@@ -82,7 +82,7 @@ public final class WriterWorkload {
             for (LabNode n : lab.nodes()) {
                 Files.createDirectories(lab.nodeDir(n.name()).resolve(ackDirName()));
             }
-            if (kind == VolumeKind.SHARED) {
+            if (kind.onSharedStorage()) {
                 Files.createDirectories(sharedVolumeDir());
             }
         } catch (IOException e) {
@@ -98,6 +98,8 @@ public final class WriterWorkload {
         if (kind == VolumeKind.SHARED) {
             args.addAll(List.of("--mount", "type=volume,source=" + volumeName() + ",target=/data,volume-driver=local"
                     + ",volume-opt=type=none,volume-opt=o=bind,volume-opt=device=" + SwarmLab.SHARED_PATH + "/" + volumeName()));
+        } else if (kind == VolumeKind.LAB_NAS) {
+            args.addAll(List.of("--mount", "type=volume,source=" + volumeName() + ",target=/data,volume-driver=lab-nas"));
         } else {
             args.addAll(List.of("--mount", "type=volume,source=" + volumeName() + ",target=/data"));
         }
@@ -138,7 +140,7 @@ public final class WriterWorkload {
 
     /** The file's content, or empty when it cannot be read (the node that holds a local volume is down). */
     public Optional<String> finalVolumeContent() {
-        return kind == VolumeKind.SHARED ? volumeContent(null) : scheduledNode().flatMap(this::volumeContent);
+        return kind.onSharedStorage() ? volumeContent(null) : scheduledNode().flatMap(this::volumeContent);
     }
 
     /**
@@ -146,13 +148,13 @@ public final class WriterWorkload {
      * acknowledgements made after the read would look like lost writes.
      */
     public Optional<String> stopAndCapture() {
-        Optional<String> node = kind == VolumeKind.SHARED ? Optional.empty() : scheduledNode();
+        Optional<String> node = kind.onSharedStorage() ? Optional.empty() : scheduledNode();
         remove();
-        return kind == VolumeKind.SHARED ? volumeContent(null) : node.flatMap(this::volumeContent);
+        return kind.onSharedStorage() ? volumeContent(null) : node.flatMap(this::volumeContent);
     }
 
     private Optional<String> volumeContent(String localNode) {
-        if (kind == VolumeKind.SHARED) {
+        if (kind.onSharedStorage()) {
             Path f = sharedVolumeDir().resolve(DATA_FILE);
             try {
                 return Optional.of(Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : "");
