@@ -33,6 +33,13 @@ public final class Checker {
     public static final String WRITE = "write";
     public static final String HEAL = "heal";
     public static final String EXPECT_RELOCATION = "expectRelocation";
+    /**
+     * A fault marked {@code withinRecovery=true} is injected while the system recovers from an
+     * earlier fault (the operator killed during Fencing, Kafka stopped during a relocation): it is
+     * drawn and checked for S1/D1 like any fault, but it is not a starting point of L1, so the
+     * recovery stays measured from the fault that caused it.
+     */
+    public static final String WITHIN_RECOVERY = "withinRecovery";
 
     private final Duration l1Bound;
     private final Duration continuitySlack;
@@ -99,7 +106,8 @@ public final class Checker {
         int unknownWrites = unknownWrites(history);
 
         List<Op> faults = history.stream()
-                .filter(o -> Op.NEMESIS.equals(o.process()) && Op.INVOKE.equals(o.type()) && !HEAL.equals(o.f()))
+                .filter(o -> Op.NEMESIS.equals(o.process()) && Op.INVOKE.equals(o.type()) && !HEAL.equals(o.f())
+                        && !o.flag(WITHIN_RECOVERY))
                 .sorted(Comparator.comparingLong(Op::time))
                 .toList();
         List<WriteRecord> timeline = timeline(records, acks);
