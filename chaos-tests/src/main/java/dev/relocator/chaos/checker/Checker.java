@@ -64,6 +64,21 @@ public final class Checker {
         return new Checker(Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofSeconds(30));
     }
 
+    /**
+     * The history's {@code run} op value that overrides the L1 bound for that run, in seconds: a
+     * scenario whose recovery includes an operator restart or a Raft election states its own
+     * bound when it runs, so a later re-check applies the same one.
+     */
+    public static final String L1_BOUND_SECONDS = "l1BoundSeconds";
+
+    /** The defaults, with the L1 bound the run recorded for itself if it did. */
+    public static Checker forRun(RunData run) {
+        return run.history().stream().filter(o -> Op.HARNESS.equals(o.process()) && "run".equals(o.f()) && o.value().containsKey(L1_BOUND_SECONDS))
+                .findFirst()
+                .map(o -> new Checker(Duration.ofSeconds(o.num(L1_BOUND_SECONDS)), Duration.ofSeconds(1), Duration.ofSeconds(30)))
+                .orElseGet(Checker::defaults);
+    }
+
     public CheckResult check(RunData run) {
         return check(run.history(), run.volume());
     }

@@ -99,7 +99,7 @@ public final class ChaosReport {
                 }
                 try {
                     RunData run = RunData.load(dir);
-                    h.append(Timeline.svg(run, Checker.defaults().check(run)));
+                    h.append(Timeline.svg(run, Checker.forRun(run).check(run)));
                 } catch (RuntimeException ex) {
                     h.append("<p class=\"bad\">history not readable: ").append(esc(String.valueOf(ex.getMessage()))).append("</p>");
                 }

@@ -1,5 +1,6 @@
 package dev.relocator.chaos.matrix;
 
+import dev.relocator.chaos.checker.Checker;
 import dev.relocator.chaos.history.Op;
 import dev.relocator.chaos.lab.LabNode;
 import dev.relocator.chaos.lab.SwarmLab;
@@ -74,8 +75,11 @@ final class MatrixLab implements AutoCloseable {
     private void onPhase(PhaseFeed.Phase p) {
         ScenarioRun run = current;
         if (run != null && p.volume().equals(run.workload().volumeName())) {
-            run.history().append(new Op(p.receivedMillis(), "operator", Op.INFO, "phase",
-                    Map.of("phase", p.phase() + " e" + p.epoch(), "node", nodeName(p.node()))));
+            Map<String, Object> v = new java.util.LinkedHashMap<>();
+            v.put("phase", p.phase() + " e" + p.epoch());
+            v.put("node", nodeName(p.node()));
+            details(p).ifPresent(d -> v.put("details", d));
+            run.history().append(new Op(p.receivedMillis(), "operator", Op.INFO, "phase", v));
         }
         CompletableFuture<PhaseFeed.Phase> w = waiters.remove(p.volume() + "/" + p.phase());
         if (w != null) {
@@ -83,17 +87,33 @@ final class MatrixLab implements AutoCloseable {
         }
     }
 
+    /** The event's details (evidence, reason of a Failed step), flat and bounded: why a phase came, in the history. */
+    private static Optional<String> details(PhaseFeed.Phase p) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode d = JSON.readTree(p.raw()).path("data").path("details");
+            if (d.isMissingNode() || d.isNull() || d.isEmpty()) {
+                return Optional.empty();
+            }
+            String s = d.toString();
+            return Optional.of(s.length() > 400 ? s.substring(0, 400) + "..." : s);
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     String nodeName(String swarmId) {
         return nodeNames.getOrDefault(swarmId, swarmId);
     }
 
     /** Deploys a new relocatable writer and returns once the operator has it Attached (epoch 1). */
-    ScenarioRun newRun(String scenario, int i, long seed, VolumeKind kind) {
+    ScenarioRun newRun(String scenario, int i, long seed, VolumeKind kind, Duration l1Bound) {
         String service = "x" + Integer.toHexString(scenario.hashCode() & 0xfffff) + "-" + i;
         WriterWorkload w = new WriterWorkload(lab, service, kind, WRITE_INTERVAL, OperatorStack.relocatableWriterArgs(service + "-data"));
         Path dir = ChaosReport.dir().resolve("chaos-runs").resolve(scenario).resolve("run-" + i);
         ScenarioRun run = new ScenarioRun(lab, dir, w, Optional.of(broker),
-                Map.of("operator", true, "scenario", scenario, "seed", seed, "replay",
+                Map.of("operator", true, "scenario", scenario, "seed", seed, Checker.L1_BOUND_SECONDS, l1Bound.toSeconds(), "replay",
                         "-Dchaos.matrix.seed=" + seed + " -Dit.test=OperatorMatrixIT#<the scenario's method>"));
         current = run;
         w.deploy(image);

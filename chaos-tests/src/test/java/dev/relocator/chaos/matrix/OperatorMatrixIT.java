@@ -60,7 +60,8 @@ class OperatorMatrixIT {
                 "a 1.2 s full partition (below the 1.756 s blip bound) moves nothing and kills nothing: valid, 0 relocations, epoch stays 1",
                 c -> {
                     c.run().nemesis().blip(c.node(), PartitionScope.FULL, BLIP);
-                    ScenarioRun.let(Duration.ofSeconds(8));
+                    // a relocation the blip caused would have published Fencing by now (lease + margin after the fault)
+                    ScenarioRun.let(Duration.ofSeconds(6));
                 }).run(m);
     }
 
@@ -73,7 +74,7 @@ class OperatorMatrixIT {
                     c.run().nemesis().freeze(c.node(), false);
                     ScenarioRun.let(BLIP);
                     c.run().nemesis().unfreeze(c.node());
-                    ScenarioRun.let(Duration.ofSeconds(8));
+                    ScenarioRun.let(Duration.ofSeconds(6));
                 }).run(m);
     }
 
@@ -187,7 +188,7 @@ class OperatorMatrixIT {
                     MatrixLab.awaitRelocatedAway(c.run(), c.node(), MOVE_AFTER_OPERATOR_FAULT);
                     c.run().nemesis().healPartition(c.node());
                     c.run().nemesis().restartLeader(leader);
-                }).run(m);
+                }).l1Bound(MOVE_AFTER_OPERATOR_FAULT).run(m);
     }
 
     @Test
@@ -252,6 +253,6 @@ class OperatorMatrixIT {
                             Map.of("withinRecovery", true, "phase", c.m().latestPhase(c.volume())));
                     MatrixLab.awaitRelocatedAway(c.run(), c.node(), MOVE_AFTER_OPERATOR_FAULT);
                     c.run().nemesis().healPartition(c.node());
-                }).run(m);
+                }).l1Bound(MOVE_AFTER_OPERATOR_FAULT).run(m);
     }
 }
