@@ -33,6 +33,13 @@ public final class Checker {
     public static final String WRITE = "write";
     public static final String HEAL = "heal";
     public static final String EXPECT_RELOCATION = "expectRelocation";
+    /**
+     * A fault marked {@code withinRecovery=true} is injected while the system recovers from an
+     * earlier fault (the operator killed during Fencing, Kafka stopped during a relocation): it is
+     * drawn and checked for S1/D1 like any fault, but it is not a starting point of L1, so the
+     * recovery stays measured from the fault that caused it.
+     */
+    public static final String WITHIN_RECOVERY = "withinRecovery";
 
     private final Duration l1Bound;
     private final Duration continuitySlack;
@@ -55,6 +62,21 @@ public final class Checker {
 
     public static Checker defaults() {
         return new Checker(Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofSeconds(30));
+    }
+
+    /**
+     * The history's {@code run} op value that overrides the L1 bound for that run, in seconds: a
+     * scenario whose recovery includes an operator restart or a Raft election states its own
+     * bound when it runs, so a later re-check applies the same one.
+     */
+    public static final String L1_BOUND_SECONDS = "l1BoundSeconds";
+
+    /** The defaults, with the L1 bound the run recorded for itself if it did. */
+    public static Checker forRun(RunData run) {
+        return run.history().stream().filter(o -> Op.HARNESS.equals(o.process()) && "run".equals(o.f()) && o.value().containsKey(L1_BOUND_SECONDS))
+                .findFirst()
+                .map(o -> new Checker(Duration.ofSeconds(o.num(L1_BOUND_SECONDS)), Duration.ofSeconds(1), Duration.ofSeconds(30)))
+                .orElseGet(Checker::defaults);
     }
 
     public CheckResult check(RunData run) {
@@ -99,7 +121,8 @@ public final class Checker {
         int unknownWrites = unknownWrites(history);
 
         List<Op> faults = history.stream()
-                .filter(o -> Op.NEMESIS.equals(o.process()) && Op.INVOKE.equals(o.type()) && !HEAL.equals(o.f()))
+                .filter(o -> Op.NEMESIS.equals(o.process()) && Op.INVOKE.equals(o.type()) && !HEAL.equals(o.f())
+                        && !o.flag(WITHIN_RECOVERY))
                 .sorted(Comparator.comparingLong(Op::time))
                 .toList();
         List<WriteRecord> timeline = timeline(records, acks);

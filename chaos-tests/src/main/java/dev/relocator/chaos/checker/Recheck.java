@@ -46,9 +46,9 @@ public final class Recheck {
             return 64;
         }
         Verdict all = Verdict.VALID;
-        Checker checker = Checker.defaults();
         for (Path run : runs) {
-            CheckResult r = checker.check(RunData.load(run));
+            RunData data = RunData.load(run);
+            CheckResult r = Checker.forRun(data).check(data);
             all = all.and(r.verdict());
             out.println(r.verdict() + "  " + run);
             out.println("    " + r.summary());

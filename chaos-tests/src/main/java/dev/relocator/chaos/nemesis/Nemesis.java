@@ -33,6 +33,8 @@ public final class Nemesis {
     public static final String BROKER_STOP = "broker-stop";
     public static final String LEADER_CRASH = "leader-crash";
     public static final String UNMOUNT_HANG = "unmount-hang";
+    /** SIGKILL of operator instances (the controller on the leader, an agent) while a relocation runs. */
+    public static final String OPERATOR_KILL = "operator-kill";
     /** Read by the lab-nas volume driver in every node (see lab-nas-driver). */
     public static final String HANG_FILE = "hang-unmount-ms";
 
@@ -75,8 +77,13 @@ public final class Nemesis {
 
     /** Crashes the manager that is the Raft leader now; returns its name. */
     public String crashLeader(boolean expectRelocation) {
+        return crashLeader(expectRelocation, Map.of());
+    }
+
+    /** Crashes the Raft leader; {@code extra} goes into the history (e.g. {@code withinRecovery}, the phase seen). */
+    public String crashLeader(boolean expectRelocation, Map<String, Object> extra) {
         String leader = lab.leader().orElseThrow(() -> new LabException("no manager reports a leader"));
-        fault(LEADER_CRASH, leader, expectRelocation, Map.of(), () -> {
+        fault(LEADER_CRASH, leader, expectRelocation, extra, () -> {
             lab.hostDocker().killContainerCmd(lab.node(leader).containerId()).exec();
             return Map.of();
         });
@@ -194,12 +201,43 @@ public final class Nemesis {
     }
 
     public void brokerStop() {
+        brokerStop(Map.of());
+    }
+
+    /** Stops the broker; {@code extra} goes into the history (e.g. {@code withinRecovery} when a relocation runs). */
+    public void brokerStop(Map<String, Object> extra) {
         BrokerControl b = broker.orElseThrow(() -> new IllegalStateException(
                 "no broker: create the Nemesis with the BrokerControl of the test's Kafka broker"));
-        fault(BROKER_STOP, "broker", false, Map.of(), () -> {
+        fault(BROKER_STOP, "broker", false, extra, () -> {
             b.stop();
             return Map.of();
         });
+    }
+
+    /**
+     * SIGKILLs the containers of {@code service} (the operator) on each of {@code nodes}, through
+     * each node's own engine; Swarm restarts them (global service, restart policy any). A node
+     * with no such container is recorded in the history, not an error: the instance may be
+     * restarting already. Returns node → killed container ids.
+     */
+    public Map<String, List<String>> killOperator(List<String> nodes, String service, Map<String, Object> extra) {
+        Map<String, List<String>> killed = new LinkedHashMap<>();
+        Map<String, Object> v = new LinkedHashMap<>(extra);
+        v.put("service", service);
+        v.put("nodes", List.copyOf(nodes));
+        fault(OPERATOR_KILL, String.join(",", nodes), false, v, () -> {
+            for (String node : nodes) {
+                List<String> ids = lab.docker(node, "ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + service)
+                        .orThrow("docker ps on " + node).stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+                for (String id : ids) {
+                    lab.docker(node, "kill", id).orThrow("docker kill " + id + " on " + node);
+                }
+                killed.put(node, ids);
+            }
+            return Map.of("killed", Map.copyOf(killed));
+        });
+        active.remove(new Active(OPERATOR_KILL, String.join(",", nodes)));
+        return killed;
     }
 
     public void brokerStart() {

@@ -84,21 +84,51 @@ public final class ChaosReport {
                     .append(e.expectationMet() ? "ok" : "bad").append("\">").append(e.expectationMet() ? "yes" : "NO").append("</td></tr>");
         }
         h.append("</table>");
+        matrix(h, entries);
         for (ScenarioEntry e : entries) {
             h.append("<h2 id=\"").append(esc(e.name())).append("\">").append(esc(e.name())).append("</h2>");
             for (int i = 0; i < e.runDirs().size(); i++) {
                 Path dir = reportDir.resolve(e.runDirs().get(i));
                 h.append("<h3>run ").append(i + 1).append("</h3><pre>").append(esc(i < e.verdicts().size() ? e.verdicts().get(i) : ""))
                         .append("\n").append(esc(dir.toString())).append("</pre>");
+                if (e.matrix() != null && i < e.matrix().runs().size()) {
+                    RunSummary rs = e.matrix().runs().get(i);
+                    h.append("<details><summary>seed ").append(rs.seed()).append(", relocations ").append(rs.relocations())
+                            .append(", recovery to the first acknowledged write ").append(rs.recoverySeconds() == null ? "-" : rs.recoverySeconds() + " s")
+                            .append(": timeline</summary><pre>").append(esc(String.join("\n", rs.timeline()))).append("</pre></details>");
+                }
                 try {
                     RunData run = RunData.load(dir);
-                    h.append(Timeline.svg(run, Checker.defaults().check(run)));
+                    h.append(Timeline.svg(run, Checker.forRun(run).check(run)));
                 } catch (RuntimeException ex) {
                     h.append("<p class=\"bad\">history not readable: ").append(esc(String.valueOf(ex.getMessage()))).append("</p>");
                 }
             }
         }
         return h.append("</body></html>").toString();
+    }
+
+    /** The per-scenario summary of the operator matrix (entries that carry one). */
+    private static void matrix(StringBuilder h, List<ScenarioEntry> entries) {
+        List<ScenarioEntry> m = entries.stream().filter(e -> e.matrix() != null).toList();
+        if (m.isEmpty()) {
+            return;
+        }
+        h.append("<h2>Operator matrix</h2><p>Recovery: from the fault to the first acknowledged write of the new writer. ")
+                .append("Where safety is not claimed (a freeze longer than the lease without an external fence), the scenario shows ")
+                .append("what happens; its expectation says so.</p><table><tr><th>scenario</th><th>safety claimed</th><th>runs</th>")
+                .append("<th>double writers</th><th>lost acknowledged writes</th><th>unknown writes</th><th>relocations</th>")
+                .append("<th>recovery p50 / p99 s</th><th>met</th></tr>");
+        for (ScenarioEntry e : m) {
+            ScenarioEntry.Recovery r = e.matrix().recoveryToAckSeconds();
+            h.append("<tr><td><a href=\"#").append(esc(e.name())).append("\">").append(esc(e.name())).append("</a></td><td>")
+                    .append(e.matrix().safetyClaimed() ? "yes" : "no").append("</td><td>").append(e.runs()).append("</td><td>")
+                    .append(e.doubleWriterViolations()).append("</td><td>").append(e.lostWrites()).append("</td><td>")
+                    .append(e.unknownWrites()).append("</td><td>").append(e.matrix().relocations()).append("</td><td>")
+                    .append(r.max() == null ? "-" : r.p50() + " / " + r.p99()).append("</td><td class=\"")
+                    .append(e.expectationMet() ? "ok" : "bad").append("\">").append(e.expectationMet() ? "yes" : "NO").append("</td></tr>");
+        }
+        h.append("</table>");
     }
 
     static String esc(String s) {

@@ -1,5 +1,6 @@
 package dev.relocator.chaos.report;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.relocator.chaos.checker.CheckResult;
 import dev.relocator.chaos.checker.Verdict;
 import java.nio.file.Path;
@@ -13,9 +14,28 @@ import java.util.List;
  * @param expectation what the scenario must show, in words
  * @param expectationMet whether it did (a negative control meets it by being flagged)
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScenarioEntry(String name, String fault, boolean operator, int runs, int doubleWriterViolations, int lostWrites,
                             int unknownWrites, int falseRelocations, Recovery recoverySeconds, boolean valid, String expectation,
-                            boolean expectationMet, List<String> verdicts, List<String> runDirs) {
+                            boolean expectationMet, List<String> verdicts, List<String> runDirs, Matrix matrix) {
+
+    /**
+     * What the matrix adds per scenario: whether the design claims safety for it, the writer's node
+     * changes over all runs, the recovery to the first acknowledged write of the new writer, and one
+     * summary (seed, counts, timeline) per run.
+     */
+    public record Matrix(boolean safetyClaimed, int relocations, Recovery recoveryToAckSeconds, List<RunSummary> runs) {
+
+        public static Matrix of(boolean safetyClaimed, List<RunSummary> runs) {
+            List<Double> rec = runs.stream().map(RunSummary::recoverySeconds).filter(java.util.Objects::nonNull).toList();
+            return new Matrix(safetyClaimed, runs.stream().mapToInt(RunSummary::relocations).sum(), recovery(rec), List.copyOf(runs));
+        }
+    }
+
+    public ScenarioEntry withMatrix(Matrix m) {
+        return new ScenarioEntry(name, fault, operator, runs, doubleWriterViolations, lostWrites, unknownWrites, falseRelocations,
+                recoverySeconds, valid, expectation, expectationMet, verdicts, runDirs, m);
+    }
 
     public record Recovery(Double p50, Double p99, Double max) {
     }
@@ -39,7 +59,7 @@ public record ScenarioEntry(String name, String fault, boolean operator, int run
             verdicts.add(r.verdict() + ": " + r.summary());
         }
         return new ScenarioEntry(name, fault, operator, results.size(), dw, lost, unknown, falseMoves, recovery(rec), valid,
-                expectation, expectationMet, verdicts, dirs.stream().map(Path::toString).toList());
+                expectation, expectationMet, verdicts, dirs.stream().map(Path::toString).toList(), null);
     }
 
     static Recovery recovery(List<Double> values) {

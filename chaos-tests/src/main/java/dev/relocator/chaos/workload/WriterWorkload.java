@@ -69,7 +69,7 @@ public final class WriterWorkload {
 
     /** The data is in the lab's shared directory (readable from the host whatever node writes). */
     private boolean isShared() {
-        return kind == VolumeKind.SHARED || kind == VolumeKind.LAB_NAS;
+        return kind.onSharedStorage();
     }
 
     /** Host directory of the shared volume's data (SHARED and LAB_NAS only). */
