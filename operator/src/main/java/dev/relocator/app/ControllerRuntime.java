@@ -169,11 +169,11 @@ public class ControllerRuntime {
         });
         l.setRemoveOnCancelPolicy(true); // a wake-up moved earlier must not leave the later one queued
         loop = l;
-        fanOut.onClusterHint(ref -> loop.execute(() -> {
+        fanOut.onClusterHint(ref -> onLoop(() -> {
             hint(ref);
             scheduleNext();
         }));
-        roles.onChange(role -> loop.execute(() -> {
+        roles.onChange(role -> onLoop(() -> {
             nextLeadershipAt = System.nanoTime();
             if (!role.leader() && acting) {
                 LOG.info("Swarm says this node is no longer the leader: proving leadership now");
@@ -184,15 +184,24 @@ public class ControllerRuntime {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        closeWatchesNow();
         if (loop != null) {
             loop.shutdownNow();
         }
         if (io != null) {
             io.shutdownNow();
         }
-        closeWatches();
         if (fenceHooks != null) {
             fenceHooks.close();
+        }
+    }
+
+    /** Runs on the loop; dropped once the application shuts down. */
+    private void onLoop(Runnable r) {
+        try {
+            loop.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
         }
     }
 
@@ -309,8 +318,10 @@ public class ControllerRuntime {
     }
 
     private void closeWatches() {
-        if (io != null) {
+        try {
             io.execute(this::closeWatchesNow);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            closeWatchesNow(); // shutting down
         }
     }
 
@@ -355,7 +366,7 @@ public class ControllerRuntime {
         } catch (RuntimeException e) {
             LOG.debugf("cannot list nodes for the fence hooks (%s); the last list stays", e.getMessage());
         }
-        loop.execute(() -> {
+        onLoop(() -> {
             apply(d);
             scheduleNext();
         });
@@ -380,6 +391,9 @@ public class ControllerRuntime {
             VolumeSpec spec = e.spec();
             ResourceSync.Entry before = running.get(spec.name());
             if (before != null && before.equals(e)) {
+                if (invalid.remove(spec.name()) != null) {
+                    queueStatus(spec.name()); // back to the spec it runs: the InvalidSpec status goes
+                }
                 continue;
             }
             try {

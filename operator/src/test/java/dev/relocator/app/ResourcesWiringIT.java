@@ -167,7 +167,7 @@ class ResourcesWiringIT {
     void aVolumeCreatedThroughTheApiIsPlacedReportsReadyAndCanBePaused() throws Exception {
         String name = create("api-place", 0, resources.image());
         String service = get(name).path("spec").path("service").asText();
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
             ServiceSnapshot s = swarm.service(service).orElseThrow();
             assertEquals("Attached", s.labels().get(RelocatorLabels.PHASE), () -> "labels " + s.labels());
             assertEquals(self(), s.pinnedNode().orElse(null), () -> "constraints " + s.constraints());
@@ -226,7 +226,8 @@ class ResourcesWiringIT {
         String name = create("api-inflight", 0, "relocator-test-missing-image:none");
         String service = get(name).path("spec").path("service").asText();
         Set<String> relocatingReasons = new ConcurrentSkipListSet<>();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+        // generous bound: on a loaded 2-core machine the first placement right after start can wait for the agent
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
             JsonNode rv = get(name);
             if (rv.path("status").has("conditions") && "True".equals(condition(rv, "Relocating").path("status").asText())) {
                 relocatingReasons.add(condition(rv, "Relocating").path("reason").asText());
