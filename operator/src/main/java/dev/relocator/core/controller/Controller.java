@@ -616,7 +616,7 @@ public class Controller {
      * the writer). Swarm's version is not compared: Swarm moves it by itself, the report would always lag.
      *
      * <p>The fence hook, where one applies, is asked as soon as the source is worth fencing
-     * ({@link #fenceWorthy}) or its lease has expired; its confirmation is evidence at once. With
+     * ({@link #fenceWorthy}); its confirmation is evidence at once. With
      * {@code spec.externalFence} (strict) nothing else is: lease expiry is never accepted, closing the
      * frozen-node gap. Without strictness a configured hook is still preferred: lease expiry counts
      * only once the hook failed (or timed out) in this loss of the node, or when no hook applies; and
@@ -636,7 +636,9 @@ public class Controller {
         }
         boolean expired = c.now() >= leaseExpiry(source);
         boolean hook = externalFence.state(source, vol) != ExternalFence.State.NOT_CONFIGURED;
-        if (hook && (expired || fenceWorthy(c, source))) {
+        // Not on lease expiry alone: when this controller is the one cut off, every lease expires at once,
+        // and powering off every node would turn its own outage into the cluster's.
+        if (hook && fenceWorthy(c, source)) {
             requestFence(c, source);
         }
         ExternalFence.State hs = externalFence.state(source, vol);

@@ -1,12 +1,16 @@
 package dev.relocator.core.controller;
 
 import dev.relocator.core.model.FenceEvidence;
+import dev.relocator.core.events.StateChange;
 import dev.relocator.core.model.Labels;
+import dev.relocator.core.model.MoveRequest;
 import dev.relocator.core.model.NodeInfo;
 import dev.relocator.core.model.Phase;
 import dev.relocator.core.model.TaskView;
 import dev.relocator.core.model.VolumeSpec;
 import dev.relocator.core.model.VolumeState;
+import dev.relocator.core.model.VolumeStatus;
+import dev.relocator.core.ports.ExternalFence;
 import dev.relocator.core.protocol.AgentCommand;
 import dev.relocator.core.protocol.Heartbeat;
 import dev.relocator.core.protocol.HeartbeatAck;
@@ -631,6 +635,365 @@ class ControllerTest {
         assertEquals("AGENT_CONFIRMED", phase.data().get("evidence"));
         assertTrue(events.all.stream().anyMatch(e -> e.type().equals(dev.relocator.core.events.StateChange.Types
                 .NODE_HEALTH_CHANGED) && e.subject().equals("a") && e.phase().equals("Fenced")));
+    }
+
+    // ------------------------------------------------------------------ day-2: planned moves and drains
+
+    void respec(VolumeSpec s) {
+        spec = s;
+        ctl.register(s);
+    }
+
+    long events(String type, String phase) {
+        return events.all.stream().filter(e -> e.type().equals(type) && phase.equals(e.phase())).count();
+    }
+
+    /** Attached on a with every agent heartbeating and proven leased. */
+    void healthyOnA() {
+        attachedOn("a", 3);
+        reconcile();
+        beat(3000, "a", "b", "c");
+        reconcile();
+        assertEquals("Attached", cluster.phase());
+    }
+
+    @Test
+    void aMoveToANodeThatCannotTakeTheVolumeIsRefusedUpFrontAndTheWriterStays() {
+        record Case(String name, String target, Runnable setup, String mentions) {
+        }
+        List<Case> cases = List.of(
+                new Case("not in the swarm", "ghost", () -> { }, "not a member of the swarm"),
+                new Case("the current node", "a", () -> { }, "must leave"),
+                new Case("drained in Swarm", "b",
+                        () -> cluster.node("b", NodeInfo.Availability.DRAIN, NodeInfo.SwarmState.READY, Map.of()), "drain"),
+                new Case("down in Swarm", "b",
+                        () -> cluster.node("b", NodeInfo.Availability.ACTIVE, NodeInfo.SwarmState.DOWN, Map.of()), "down"),
+                new Case("no live agent", "d", () -> cluster.node("d"), "no heartbeat"),
+                new Case("outside the placement", "c", () -> {
+                    cluster.node("a", NodeInfo.Availability.ACTIVE, NodeInfo.SwarmState.READY, Map.of("zone", "x"));
+                    cluster.node("b", NodeInfo.Availability.ACTIVE, NodeInfo.SwarmState.READY, Map.of("zone", "x"));
+                    respec(new VolumeSpec("pgdata", "db", "vol", "local", Map.of(), "/data", null, null, null, false,
+                            List.of("node.labels.zone==x"), null));
+                }, "spec.placement"));
+        for (Case k : cases) {
+            setUp();
+            k.setup().run();
+            healthyOnA();
+            respec(spec.withMove(k.target().equals("a") ? new MoveRequest("a", "a", Instant.EPOCH)
+                    : MoveRequest.relocateTo(k.target(), Instant.EPOCH)));
+            int updates = cluster.updates;
+            events.all.clear();
+            for (int i = 0; i < 3; i++) {
+                beat(500, "a", "b", "c");
+                assertEquals("TargetUnavailable", reconcile().why(), k.name());
+            }
+            assertEquals("Attached", cluster.phase(), k.name());
+            assertEquals(updates, cluster.updates, k.name() + ": no CAS, the healthy writer is never stopped");
+            VolumeStatus st = ctl.status("pgdata").orElseThrow();
+            assertEquals("TargetUnavailable", st.waitingReason(), k.name());
+            assertTrue(st.waitingDetail().contains(k.target()) && st.waitingDetail().contains(k.mentions()),
+                    k.name() + ": " + st.waitingDetail());
+            assertEquals(1, events(StateChange.Types.ERROR, "TargetUnavailable"), k.name() + ": published once");
+        }
+    }
+
+    @Test
+    void aPlannedMoveWaitsForTheSourcesConfirmationGoesToTheRequestedNodeAndReportsItsDowntime() {
+        healthyOnA();
+        respec(spec.withMove(MoveRequest.relocateTo("c", Instant.EPOCH)));
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+        assertEquals("PlannedMove", st().reason());
+        assertEquals("c", st().target(), "the requested target, not the least loaded b");
+        assertEquals(0, cluster.replicas);
+        Instant stopped = clock.wallTime();
+        assertEquals(stopped, st().relocation().started());
+        // The source is alive: no lease expiry will come, only its confirmation moves the volume on.
+        beat(10_000, "a", "b", "c");
+        reconcile();
+        assertEquals("Fencing", cluster.phase(), "a planned move never fences by the clock");
+        // A controller failover in the middle keeps the relocation's start (it is in the labels).
+        ctl = newController("c2");
+        reconcile();
+        beat(500, "a", "b", "c");
+        report("a", revision(), true, 0, true, 0, "");
+        beat("a");
+        reconcile();
+        assertEquals("Detaching", cluster.phase());
+        assertEquals(FenceEvidence.AGENT_CONFIRMED, st().evidence());
+        reconcile();
+        report("a", revision(), true, 0, false, 0, "");
+        beat("a");
+        reconcile();
+        assertEquals("Attaching", cluster.phase());
+        assertEquals("c", st().target());
+        reconcile();
+        report("c", revision(), false, 0, true, 4, "");
+        beat("c");
+        reconcile();
+        assertEquals("Starting", cluster.phase());
+        assertEquals("c", st().node());
+        clock.advanceMillis(700);
+        ctl.leadershipTick();
+        cluster.runningTaskOn("c");
+        events.all.clear();
+        reconcile();
+        assertEquals("Attached", cluster.phase());
+        assertNull(st().relocation(), "the Attached CAS drops the relocation labels");
+        assertEquals("", cluster.labels.get(Labels.RELOCATION_STARTED));
+        StateChange done = events.all.stream().filter(e -> e.type().equals(StateChange.Types.PHASE_CHANGED))
+                .findFirst().orElseThrow();
+        long downtime = Duration.between(stopped, clock.wallTime()).toMillis();
+        assertEquals(downtime, done.data().get("downtimeMillis"));
+        assertEquals("PlannedMove", done.data().get("trigger"));
+        assertEquals("a", done.data().get("from"));
+        assertEquals("c", done.data().get("to"));
+        assertEquals("Starting", done.data().get("fromPhase"));
+        VolumeStatus.LastRelocation last = ctl.status("pgdata").orElseThrow().lastRelocation();
+        assertEquals(new VolumeStatus.LastRelocation("a", "c", "PlannedMove", stopped, clock.wallTime(),
+                Duration.ofMillis(downtime)), last);
+        assertTrue(downtime > 10_000);
+    }
+
+    @Test
+    void aDrainWithNoOtherEligibleNodeIsRefusedAndOneWithAnotherMovesOffTheNode() {
+        for (boolean other : new boolean[]{false, true}) {
+            setUp();
+            cluster.node("a", NodeInfo.Availability.ACTIVE, NodeInfo.SwarmState.READY, Map.of("zone", "x"));
+            cluster.node("c", NodeInfo.Availability.ACTIVE, NodeInfo.SwarmState.READY, Map.of("zone", other ? "x" : "y"));
+            respec(new VolumeSpec("pgdata", "db", "vol", "local", Map.of(), "/data", null, null, null, false,
+                    List.of("node.labels.zone==x"), null));
+            healthyOnA();
+            respec(spec.withMove(MoveRequest.drainFrom("a", Instant.EPOCH)));
+            beat(500, "a", "b", "c");
+            reconcile();
+            if (!other) {
+                assertEquals("Attached", cluster.phase());
+                VolumeStatus st = ctl.status("pgdata").orElseThrow();
+                assertEquals("NoEligibleNode", st.waitingReason());
+                assertTrue(st.waitingDetail().contains("drain of node a"), st.waitingDetail());
+                continue;
+            }
+            assertEquals("Fencing", cluster.phase());
+            assertEquals("NodeDrain", st().reason());
+            report("a", revision(), true, 0, true, 0, "");
+            beat("a");
+            reconcile();
+            reconcile();
+            report("a", revision(), true, 0, false, 0, "");
+            beat("a");
+            reconcile();
+            assertEquals("Attaching", cluster.phase());
+            assertEquals("c", st().target(), "chosen by placement, excluding the drained node");
+        }
+    }
+
+    @Test
+    void aSwarmDrainKeepsThePinUntilTheSourceConfirms() {
+        healthyOnA();
+        cluster.node("a", NodeInfo.Availability.DRAIN, NodeInfo.SwarmState.READY, Map.of());
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+        assertEquals(List.of("node.id==a"), cluster.constraints, "Swarm cannot start the task anywhere else");
+        assertNull(st().target());
+        assertEquals("NodeDrained", st().relocation().trigger());
+    }
+
+    // ------------------------------------------------------------------ day-2: pause and maintenance
+
+    @Test
+    void pauseHoldsALeaseExpiryTriggerOnceAndAResumeActsAtOnce() {
+        healthyOnA();
+        respec(spec.withPaused(true));
+        events.all.clear();
+        long expiry = ctl.leaseExpiry("a");
+        while (clock.nanos < expiry + 2_000_000_000L) {
+            beat(500, "b", "c");
+            assertEquals("Paused", reconcile().why());
+        }
+        assertEquals("Attached", cluster.phase(), "no relocation starts while paused");
+        VolumeStatus st = ctl.status("pgdata").orElseThrow();
+        assertEquals("Paused", st.waitingReason());
+        assertTrue(st.waitingDetail().contains("LeaseExpired of node a"), st.waitingDetail());
+        assertEquals(1, events(StateChange.Types.ERROR, "Paused"), "published once, not per poll");
+        assertTrue(fence.requests.isEmpty());
+        respec(spec.withPaused(false));
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+        assertEquals("LeaseExpired", st().reason());
+        assertEquals(1, events.all.stream().filter(e -> e.type().equals(StateChange.Types.RESUMED)).count());
+    }
+
+    @Test
+    void maintenanceHoldsNewRelocationsAndFirstPlacementsButNotOneInFlight() {
+        // in flight: Fencing → Detaching → Attaching continue under maintenance
+        state(s(Phase.FENCING, 3, "a", null));
+        reconcile();
+        beat(500, "a", "b", "c");
+        ctl.setMaintenance(true, "switch upgrade");
+        assertEquals(1, events(StateChange.Types.MAINTENANCE_CHANGED, "On"));
+        ctl.setMaintenance(true, "switch upgrade");
+        assertEquals(1, events(StateChange.Types.MAINTENANCE_CHANGED, "On"), "once per change");
+        report("a", revision(), true, 0, true, 0, "");
+        beat("a");
+        reconcile();
+        assertEquals("Detaching", cluster.phase());
+        reconcile();
+        report("a", revision(), true, 0, false, 0, "");
+        beat("a");
+        reconcile();
+        assertEquals("Attaching", cluster.phase(), "a relocation in flight finishes");
+        // new trigger: held
+        setUp();
+        healthyOnA();
+        ctl.setMaintenance(true, "switch upgrade");
+        cluster.node("a", NodeInfo.Availability.DRAIN, NodeInfo.SwarmState.READY, Map.of());
+        assertEquals("MaintenanceMode", reconcile().why());
+        assertEquals("Attached", cluster.phase());
+        VolumeStatus st = ctl.status("pgdata").orElseThrow();
+        assertEquals("MaintenanceMode", st.waitingReason());
+        assertTrue(st.waitingDetail().contains("switch upgrade") && st.waitingDetail().contains("NodeDrained"),
+                st.waitingDetail());
+        ctl.setMaintenance(false, null);
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+        // first placement: held
+        setUp();
+        ctl.setMaintenance(true, "x");
+        reconcile();
+        beat(1000, "a", "b", "c");
+        reconcile();
+        assertNull(cluster.phase());
+        assertEquals(0, cluster.updates);
+        ctl.setMaintenance(false, "");
+        reconcile();
+        assertEquals("Attaching", cluster.phase());
+    }
+
+    // ------------------------------------------------------------------ day-2: the fence hook
+
+    /** Only b and c heartbeat from now on, until {@code until} (controller time). */
+    void aGoesSilentUntil(long until) {
+        while (clock.nanos < until) {
+            beat(500, "b", "c");
+            reconcile();
+        }
+    }
+
+    @Test
+    void aConfirmedHookSkipsTheLeaseWait() {
+        fence.configured = true;
+        healthyOnA();
+        long lastFromA = clock.nanos;
+        long expiry = ctl.leaseExpiry("a");
+        aGoesSilentUntil(lastFromA + 2_500_000_000L);
+        assertTrue(fence.requests.isEmpty(), "2.5 s of silence (a blip) powers nothing off");
+        aGoesSilentUntil(lastFromA + 3_000_000_000L);
+        assertEquals(List.of("a"), fence.requests, "asked at lease - killBudget of silence, before the lease expires");
+        fence.confirmed.add("a");
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+        assertEquals("NodeFenced", st().reason());
+        reconcile();
+        assertEquals("Detaching", cluster.phase());
+        assertEquals(FenceEvidence.EXTERNAL_FENCE, st().evidence());
+        assertTrue(clock.nanos < expiry, "evidence before the controller-side lease expiry");
+        reconcile();
+        assertEquals("Attaching", cluster.phase(), "a powered-off source is not waited for");
+    }
+
+    @Test
+    void noHookWhenTheControllerItselfHearsNobody() {
+        fence.configured = true;
+        healthyOnA();
+        for (int i = 0; i < 20; i++) {
+            clock.advanceMillis(500);
+            ctl.leadershipTick();
+            reconcile();
+        }
+        assertTrue(fence.requests.isEmpty(), "silence of every node is the controller's problem, not a's");
+    }
+
+    @Test
+    void aFailedHookFallsBackToTheLeaseAndIsPublishedOnce() {
+        fence.configured = true;
+        healthyOnA();
+        long expiry = ctl.leaseExpiry("a");
+        aGoesSilentUntil(expiry + 500_000_000L);
+        assertEquals(List.of("a"), fence.requests);
+        assertEquals("Fencing", cluster.phase(), "lease expiry starts the relocation");
+        assertEquals("WaitingForFenceHook", ctl.status("pgdata").orElseThrow().waitingReason(),
+                "a configured hook is preferred over the lease while it may still answer");
+        fence.failed.add("a");
+        events.all.clear();
+        reconcile();
+        assertEquals("Detaching", cluster.phase());
+        assertEquals(FenceEvidence.LEASE_EXPIRED, st().evidence());
+        reconcile();
+        assertEquals(1, events(StateChange.Types.ERROR, "FenceHookFailed"), "published once");
+    }
+
+    @Test
+    void strictExternalFencingNeverUsesTheLeaseAndRetriesAFailedHook() {
+        init(true, VolumeSpec.TaskFailurePolicy.RESTART);
+        fence.configured = true;
+        healthyOnA();
+        long expiry = ctl.leaseExpiry("a");
+        aGoesSilentUntil(clock.nanos + 3_500_000_000L);
+        assertEquals(List.of("a"), fence.requests);
+        fence.failed.add("a");
+        aGoesSilentUntil(expiry + 5_000_000_000L);
+        assertEquals("Fencing", cluster.phase(), "strict: lease expiry is no evidence, whatever the hook did");
+        assertEquals(1, fence.requests.size());
+        assertEquals(1, events(StateChange.Types.ERROR, "FenceHookFailed"));
+        aGoesSilentUntil(clock.nanos + RetryStrategy.DEFAULT.failedRetry().toNanos());
+        assertEquals(2, fence.requests.size(), "a failed hook is retried after the back-off");
+        assertEquals("Fencing", cluster.phase());
+        fence.confirmed.add("a");
+        reconcile();
+        assertEquals("Detaching", cluster.phase());
+        assertEquals(FenceEvidence.EXTERNAL_FENCE, st().evidence());
+    }
+
+    @Test
+    void strictExternalFencingWithoutAHookSaysSo() {
+        init(true, VolumeSpec.TaskFailurePolicy.RESTART);
+        healthyOnA();
+        aGoesSilentUntil(ctl.leaseExpiry("a") + 1_000_000_000L);
+        assertEquals("Fencing", cluster.phase());
+        assertEquals("ExternalFenceNotConfigured", ctl.status("pgdata").orElseThrow().waitingReason());
+    }
+
+    @Test
+    void aNodeWhoseFenceWasConfirmedIsResetWhenItHeartbeatsAgain() {
+        fence.configured = true;
+        healthyOnA();
+        fence.requested.add("a");
+        fence.confirmed.add("a");
+        beat("b");
+        assertTrue(fence.resets.isEmpty());
+        beat("a");
+        assertEquals(List.of("a"), fence.resets);
+        assertEquals(ExternalFence.State.IDLE, fence.state("a", "vol"), "a later loss is fenced afresh");
+    }
+
+    // ------------------------------------------------------------------ status
+
+    @Test
+    void statusIsEmptyBeforeTheFirstReadAndCarriesTheWaitingReason() {
+        assertTrue(ctl.status("pgdata").isEmpty());
+        assertTrue(ctl.status("nope").isEmpty());
+        reconcile();
+        VolumeStatus st = ctl.status("pgdata").orElseThrow();
+        assertEquals(Phase.PENDING, st.state().phase());
+        assertEquals("NoEligibleNode", st.waitingReason());
+        assertNull(st.lastRelocation());
+        cluster.service = "other";
+        reconcile();
+        st = ctl.status("pgdata").orElseThrow();
+        assertNull(st.state());
+        assertEquals("ServiceMissing", st.waitingReason());
+        assertTrue(st.waitingDetail().contains("db"));
     }
 
     @Test
