@@ -69,6 +69,19 @@ public final class LocalDockerAdapter implements LocalDocker {
     }
 
     @Override
+    public List<LocalVolume> relocatableVolumes() {
+        return engine(() -> fast.volumes().stream()
+                .filter(v -> RelocatorLabels.isRelocatableVolume(v.labels()))
+                .map(v -> new LocalVolume(v.name(), "true".equals(v.labels().get(RelocatorLabels.MANAGED)), v.dataLivesOffNode()))
+                .toList());
+    }
+
+    @Override
+    public void removeStaleReference(String volume) {
+        engine(() -> slow.removeStaleReference(volume));
+    }
+
+    @Override
     public void prepare(VolumeSpec spec) {
         engine(() -> {
             slow.createVolume(request(spec));

@@ -238,6 +238,27 @@ public final class LocalNodeOperations {
     }
 
     /**
+     * Removes a reference the agent found stale on a returning node. Stricter than
+     * {@link #removeVolumeReference}: the volume must carry Relocator's own {@link RelocatorLabels#MANAGED}
+     * label (Relocator created it on this node), because nobody named this volume in a command; a
+     * user's volume that merely looks relocatable stays. The data, in-use and dead-container rules
+     * of {@link #removeVolumeReference} apply on top.
+     *
+     * @return true when a reference was removed, false when there was none
+     */
+    public boolean removeStaleReference(String name) {
+        Optional<VolumeInfo> volume = volume(name);
+        if (volume.isEmpty()) {
+            return false;
+        }
+        if (!"true".equals(volume.get().labels().get(RelocatorLabels.MANAGED))) {
+            throw new NodeOperationException("refusing to remove volume " + name + " as stale: Relocator did not create it (no "
+                    + RelocatorLabels.MANAGED + "=true label); remove it yourself once you know its data is safe");
+        }
+        return removeVolumeReference(name);
+    }
+
+    /**
      * Creates the volume, or accepts an existing one with the same driver and options
      * (idempotent for retries). An existing reference with other settings (typically one the
      * engine auto-created from a service's mount, without nosuid/nodev) is replaced when that
