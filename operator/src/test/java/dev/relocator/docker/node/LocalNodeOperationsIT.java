@@ -202,7 +202,8 @@ class LocalNodeOperationsIT {
         Path shared = resources.sharedDirectory("owner");
         VolumeInfo created = ops.createVolume(sharedVolume("owner", shared));
         LocalNodeOperations.RootStat root = ops.applyOwnership(created.name(), new Ownership(4242, 4343, "0750"), resources.image(), Duration.ofSeconds(30));
-        assertEquals(new LocalNodeOperations.RootStat(4242, 4343, 0750), root);
+        assertEquals(List.of(4242, 4343, 0750), List.of(root.uid(), root.gid(), root.mode()));
+        assertTrue(root.mountFlags().contains("rw"), "the helper reports the mount's flags: " + root.mountFlags());
         assertEquals(root, ops.inspectRoot(created.name(), resources.image(), Duration.ofSeconds(30)));
 
         assertEquals(4242, (int) Files.getAttribute(shared, "unix:uid"));
