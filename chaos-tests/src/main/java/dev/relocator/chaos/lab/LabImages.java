@@ -76,6 +76,17 @@ public final class LabImages {
                 List.of("ENV PATH=/bin", "CMD [\"/writer/entrypoint.sh\"]"));
     }
 
+    /**
+     * Prometheus from Debian's package, for the evaluation stack in the lab (no registry here; the
+     * stack file's default is the public image, which has the same entrypoint and paths).
+     */
+    public static ImageRecipe prometheusRecipe() {
+        return new ImageRecipe("prometheus", ImageRecipe.Base.DEBIAN, List.of("prometheus"), Map.of(),
+                List.of("ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        "ENTRYPOINT [\"/usr/bin/prometheus\"]",
+                        "CMD [\"--config.file=/etc/prometheus/prometheus.yml\", \"--storage.tsdb.path=/prometheus\"]"));
+    }
+
     public String nodeImage() {
         return ensure(nodeRecipe());
     }

@@ -189,8 +189,26 @@ public final class OperatorStack implements AutoCloseable {
         String manager = lab.managers().get(0).name();
         lab.exec(manager, "sh", "-c", "docker secret inspect relocator_api_token >/dev/null 2>&1 || printf %s " + token
                 + " | docker secret create --label dev.relocator.lab=" + lab.runId() + " relocator_api_token -").orThrow("secret create");
-        lab.exec(manager, "env", "RELOCATOR_IMAGE=" + image, "KAFKA_BOOTSTRAP_SERVERS=" + broker.bootstrapServers(),
-                "docker", "stack", "deploy", "-c", "/opt/relocator/docker-stack.yml", STACK).orThrow("docker stack deploy");
+        redeploy(List.of(), Map.of());
+    }
+
+    /**
+     * {@code docker stack deploy} of the operator stack again, with the same variables, plus more
+     * compose files already on the managers (merged into the one stack, as a user would deploy the
+     * evaluation stack: {@code -c deploy/docker-stack.yml -c deploy/eval/docker-stack.eval.yml}) and
+     * more variables. An unchanged operator service is left alone by Swarm.
+     */
+    public void redeploy(List<String> moreComposeFilesOnManager, Map<String, String> moreEnv) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("env", "RELOCATOR_IMAGE=" + image,
+                "KAFKA_BOOTSTRAP_SERVERS=" + broker.bootstrapServers()));
+        moreEnv.forEach((k, v) -> cmd.add(k + "=" + v));
+        cmd.addAll(List.of("docker", "stack", "deploy", "-c", "/opt/relocator/docker-stack.yml"));
+        for (String f : moreComposeFilesOnManager) {
+            cmd.add("-c");
+            cmd.add(f);
+        }
+        cmd.add(STACK);
+        lab.exec(lab.managers().get(0).name(), cmd.toArray(String[]::new)).orThrow("docker stack deploy");
     }
 
     private static byte[] randomBytes() {
