@@ -38,6 +38,12 @@ import java.util.TreeMap;
  * the lease file expire for the fencing wrapper. A lapse is final for the volumes: they run
  * again only after a grant at a controller revision newer than or equal to the latest revision
  * seen, received with a valid lease.
+ *
+ * <p>Returning node (hard case 4): the agent also enforces volumes no controller told it about
+ * yet, found on the node by Relocator's labels, from its first tick: after a crash or partition the
+ * engine may restart a stale copy of a workload before any ack arrives. It removes a node-local
+ * reference Relocator created once the controller's newest word about it (newer than any Prepare
+ * for this node) is "not granted here", nothing runs on it and its data lives off the node.
  */
 public final class Agent {
 
@@ -88,6 +94,8 @@ public final class Agent {
     private final Map<String, Vol> volumes = new TreeMap<>();
     private LeaseFile.Content lastWritten;
     private boolean reportDue;
+    private boolean discoveredAny;
+    private long lastDiscoveryNanos;
 
     private static final class Vol {
         final String name;
@@ -103,6 +111,13 @@ public final class Agent {
         int containersAlive;
         boolean mounted;
         String error = "";
+        /** Revision of the newest Prepare for this node, and of the newest ack that revoked the volume here. */
+        long prepareRevision = -1;
+        long revokedRevision = -1;
+        /** This tick's listing of the node-local reference, null when absent or not listed. */
+        LocalDocker.LocalVolume local;
+        long staleRemovalTriedAt;
+        boolean staleRemovalTried;
 
         Vol(String name) {
             this.name = name;
@@ -265,7 +280,46 @@ public final class Agent {
         return lostQueryTimes.get(need - 1) + peerRule.permitTtl().toNanos();
     }
 
+    /**
+     * Finds the relocatable volume references on this node, at the first tick (before any ack: a
+     * returning node's stale copies must die now, not after a controller answers) and then once per
+     * heartbeat. A failed listing changes nothing; the next one retries.
+     */
+    private void discover(long now) {
+        if (discoveredAny && now - lastDiscoveryNanos < timing.heartbeat().toNanos()) {
+            return;
+        }
+        List<LocalDocker.LocalVolume> found;
+        try {
+            found = docker.relocatableVolumes();
+        } catch (RuntimeException e) {
+            return;
+        }
+        discoveredAny = true;
+        lastDiscoveryNanos = now;
+        Map<String, LocalDocker.LocalVolume> byName = new HashMap<>();
+        found.forEach(l -> byName.put(l.name(), l));
+        for (Vol v : volumes.values()) {
+            v.local = byName.remove(v.name);
+        }
+        // unknown until now: no grant, so fenced (a Vol starts fenced) and its containers are killed below
+        byName.values().forEach(l -> vol(l.name()).local = l);
+    }
+
+    /**
+     * Never data (the reference of a plain local volume is its data), never a volume Relocator did
+     * not create, never one in use or granted here, never one a newer Prepare asked for.
+     */
+    private boolean staleReference(Vol v, long now) {
+        return v.local != null && v.local.createdByRelocator() && v.local.dataOffNode()
+                && !v.granted && !allowed(v) && !v.detachRequested
+                && v.revokedRevision >= 0 && v.revokedRevision > v.prepareRevision
+                && v.containersAlive == 0
+                && (!v.staleRemovalTried || now - v.staleRemovalTriedAt >= timing.lease().toNanos());
+    }
+
     private void enforce(long now) {
+        discover(now);
         for (Vol v : volumes.values()) {
             try {
                 List<String> running = docker.containersMounting(v.name);
@@ -286,6 +340,20 @@ public final class Agent {
                 if (v.detachRequested && !allowed(v) && v.containersAlive == 0 && docker.volumePresent(v.name)) {
                     docker.removeVolumeReference(v.name);
                     reportDue = true;
+                } else if (staleReference(v, now)) {
+                    v.staleRemovalTried = true;
+                    v.staleRemovalTriedAt = now;
+                    // a refusal (the engine re-checked and found it in use, or not ours) is not an error of
+                    // this volume's relocation: retried once per lease, never reported as a prepare failure
+                    try {
+                        docker.removeStaleReference(v.name);
+                        v.local = null;
+                        reportDue = true;
+                    } catch (LocalDocker.DockerUnavailableException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        // left in place; the next listing decides again
+                    }
                 }
                 if (v.spec != null && v.prepareEpoch > v.preparedEpoch) {
                     docker.prepare(v.spec);
@@ -374,6 +442,7 @@ public final class Agent {
                 }
                 v.granted = false;
                 v.fenced = true;
+                v.revokedRevision = Math.max(v.revokedRevision, g.revision());
             }
         }
         // The wrapper must see a renewal at once, not a tick later: that tick is part of the blip bound.
@@ -394,6 +463,7 @@ public final class Agent {
         } else if (command instanceof AgentCommand.Prepare p) {
             // A newer prepare supersedes an older detach of the same volume (the node is the target again).
             v.detachRequested = false;
+            v.prepareRevision = Math.max(v.prepareRevision, command.revision());
             v.spec = p.spec();
             v.prepareEpoch = Math.max(v.prepareEpoch, p.epoch());
         }

@@ -31,6 +31,8 @@ public final class LocalDockerAdapter implements LocalDocker {
     private final LocalNodeOperations slow;
     private final String helperImage;
     private final Duration helperBound;
+    private final java.util.Map<String, List<String>> warned = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(LocalDockerAdapter.class);
 
     public LocalDockerAdapter(DockerClient fastClient, LocalNodeOperations fast, LocalNodeOperations slow,
                               String helperImage, Duration helperBound) {
@@ -69,6 +71,19 @@ public final class LocalDockerAdapter implements LocalDocker {
     }
 
     @Override
+    public List<LocalVolume> relocatableVolumes() {
+        return engine(() -> fast.volumes().stream()
+                .filter(v -> RelocatorLabels.isRelocatableVolume(v.labels()))
+                .map(v -> new LocalVolume(v.name(), "true".equals(v.labels().get(RelocatorLabels.MANAGED)), v.dataLivesOffNode()))
+                .toList());
+    }
+
+    @Override
+    public void removeStaleReference(String volume) {
+        engine(() -> slow.removeStaleReference(volume));
+    }
+
+    @Override
     public void prepare(VolumeSpec spec) {
         engine(() -> {
             slow.createVolume(request(spec));
@@ -90,8 +105,38 @@ public final class LocalDockerAdapter implements LocalDocker {
                 return false;
             }
             LocalNodeOperations.RootStat root = slow.inspectRoot(spec.volumeName(), helperImage, helperBound);
-            return ownership(spec).matches(root.uid(), root.gid(), root.mode());
+            if (!ownership(spec).matches(root.uid(), root.gid(), root.mode())) {
+                return false;
+            }
+            return mountFlagsHold(spec, request, root);
         });
+    }
+
+    /**
+     * The requested nosuid/nodev as the mount really has them. Where the engine applies them itself
+     * (a file-system mount) a missing flag fails the verify; on a bind it comes from the device's own
+     * mount, which Relocator cannot change: that is logged once per volume and change, with the fix,
+     * and does not block the move (docs/chaos.md, "Day-2 operations").
+     */
+    private boolean mountFlagsHold(VolumeSpec spec, VolumeRequest request, LocalNodeOperations.RootStat root) {
+        if (root.mountFlags().isEmpty()) {
+            return true; // the helper could not read mountinfo: the options check above is all there is
+        }
+        List<String> missing = MountOptions.missing(root.mountFlags(), request.nosuid(), request.nodev());
+        if (missing.isEmpty()) {
+            warned.remove(spec.volumeName());
+            return true;
+        }
+        if (MountOptions.appliedByEngine(request.driver(), request.options())) {
+            return false;
+        }
+        if (!missing.equals(warned.put(spec.volumeName(), missing))) {
+            LOG.warnf("volume %s is mounted without %s although the resource asks for it: Docker's local driver cannot add "
+                    + "nosuid/nodev to a bind of %s, which keeps the flags of its own mount. Mount that storage with "
+                    + "nosuid,nodev on every node (fstab), or use a file-system mount (type=nfs, o=...,nosuid,nodev)",
+                    spec.volumeName(), String.join(",", missing), request.options().get("device"));
+        }
+        return true;
     }
 
     static VolumeRequest request(VolumeSpec spec) {

@@ -238,6 +238,27 @@ public final class LocalNodeOperations {
     }
 
     /**
+     * Removes a reference the agent found stale on a returning node. Stricter than
+     * {@link #removeVolumeReference}: the volume must carry Relocator's own {@link RelocatorLabels#MANAGED}
+     * label (Relocator created it on this node), because nobody named this volume in a command; a
+     * user's volume that merely looks relocatable stays. The data, in-use and dead-container rules
+     * of {@link #removeVolumeReference} apply on top.
+     *
+     * @return true when a reference was removed, false when there was none
+     */
+    public boolean removeStaleReference(String name) {
+        Optional<VolumeInfo> volume = volume(name);
+        if (volume.isEmpty()) {
+            return false;
+        }
+        if (!"true".equals(volume.get().labels().get(RelocatorLabels.MANAGED))) {
+            throw new NodeOperationException("refusing to remove volume " + name + " as stale: Relocator did not create it (no "
+                    + RelocatorLabels.MANAGED + "=true label); remove it yourself once you know its data is safe");
+        }
+        return removeVolumeReference(name);
+    }
+
+    /**
      * Creates the volume, or accepts an existing one with the same driver and options
      * (idempotent for retries). An existing reference with other settings (typically one the
      * engine auto-created from a service's mount, without nosuid/nodev) is replaced when that
@@ -277,9 +298,53 @@ public final class LocalNodeOperations {
         }
     }
 
-    /** What a helper container saw at the volume's root. */
-    public record RootStat(int uid, int gid, int mode) {
+    /**
+     * What a helper container saw at the volume's root.
+     *
+     * @param mountFlags the per-mount options of the volume as the helper's mount shows them
+     *                   ({@code rw}, {@code nosuid}, {@code nodev}, ...); empty when they could not be read
+     */
+    public record RootStat(int uid, int gid, int mode, Set<String> mountFlags) {
+        public RootStat {
+            mountFlags = mountFlags == null ? Set.of() : Set.copyOf(mountFlags);
+        }
+
+        public RootStat(int uid, int gid, int mode) {
+            this(uid, gid, mode, Set.of());
+        }
+
+        /**
+         * Reads the helper's output: a {@code uid gid mode} line from stat, and a {@code mount <options>}
+         * line from /proc/self/mountinfo (absent on engines that hide it: then no flags).
+         */
+        static RootStat parse(String output) {
+            Integer uid = null;
+            int gid = 0;
+            int mode = 0;
+            Set<String> flags = Set.of();
+            for (String line : output.strip().split("\\R")) {
+                String l = line.strip();
+                if (l.startsWith("mount ")) {
+                    flags = new java.util.HashSet<>(List.of(l.substring("mount ".length()).strip().split(",")));
+                } else if (l.matches("\\d+ \\d+ [0-7]+")) {
+                    String[] parts = l.split(" ");
+                    uid = Integer.parseInt(parts[0]);
+                    gid = Integer.parseInt(parts[1]);
+                    mode = Integer.parseInt(parts[2], 8);
+                }
+            }
+            if (uid == null) {
+                throw new NumberFormatException("no 'uid gid mode' line");
+            }
+            return new RootStat(uid, gid, mode, flags);
+        }
     }
+
+    /**
+     * Prints the per-mount options of /v (field 6 of mountinfo) with shell built-ins only, so any
+     * helper image with {@code sh} can run it.
+     */
+    static final String MOUNT_FLAGS_SCRIPT = "while read -r _ _ _ _ mp opts _; do [ \"$mp\" = /v ] && echo \"mount $opts\"; done < /proc/self/mountinfo; true";
 
     /**
      * Applies owner and mode to the volume's root with a short-lived helper container from a
@@ -297,17 +362,12 @@ public final class LocalNodeOperations {
             // binding a missing named volume would make the engine create a plain local one, data on this node
             throw new NodeOperationException("volume " + volume + " does not exist on this node; create it with its driver options first");
         }
-        String output = runHelper(volume, ownership.script("/v"), helperImage, bound,
+        String output = runHelper(volume, ownership.script("/v") + " && { " + MOUNT_FLAGS_SCRIPT + "; }", helperImage, bound,
                 "applying ownership " + ownership + " to volume " + volume,
                 "; check that the storage allows chown from this node (NFS root_squash refuses it: export with no_root_squash "
                         + "or pre-create the directory with the right owner)");
-        String[] parts = output.trim().split("\\s+");
-        if (parts.length < 3) {
-            throw new NodeOperationException("the ownership helper for volume " + volume + " printed '" + output.trim() + "', not 'uid gid mode'");
-        }
         try {
-            return new RootStat(Integer.parseInt(parts[parts.length - 3]), Integer.parseInt(parts[parts.length - 2]),
-                    Integer.parseInt(parts[parts.length - 1], 8));
+            return RootStat.parse(output);
         } catch (NumberFormatException e) {
             throw new NodeOperationException("the ownership helper for volume " + volume + " printed '" + output.trim() + "', not 'uid gid mode'", e);
         }

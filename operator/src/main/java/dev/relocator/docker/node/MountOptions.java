@@ -12,6 +12,12 @@ import java.util.Map;
  * flags), so the flags are appended there. Other drivers have their own option names:
  * their options are passed through unchanged and the caller is told so by
  * {@link #supported(String)}.
+ *
+ * <p>A bind ({@code type=none}, {@code o=bind}) is the exception the lab found: Docker 20.10's local
+ * driver passes the flags to mount(2) with MS_BIND, which ignores them, and re-mounts a bind only
+ * to make it read-only. A bind volume therefore carries whatever its device's own mount has: mount
+ * the shared storage {@code nosuid,nodev} on every node. {@link #appliedByEngine} tells the two
+ * cases apart, and the agent's verify reads the flags actually in effect.
  */
 public final class MountOptions {
 
@@ -20,6 +26,36 @@ public final class MountOptions {
 
     public static boolean supported(String driver) {
         return "local".equals(driver);
+    }
+
+    /**
+     * Whether the engine itself puts the {@code o=} flags on the mount: {@code local} with a device
+     * that is mounted as a file system (nfs, cifs, ext4, tmpfs ...), not a bind of a directory.
+     */
+    public static boolean appliedByEngine(String driver, Map<String, String> options) {
+        if (!supported(driver) || options == null) {
+            return false;
+        }
+        String device = options.get("device");
+        if (device == null || device.isBlank()) {
+            return false;
+        }
+        String o = options.getOrDefault("o", "");
+        boolean bind = "none".equals(options.get("type"))
+                || Arrays.stream(o.split(",")).map(String::trim).anyMatch(f -> f.equals("bind") || f.equals("rbind"));
+        return !bind;
+    }
+
+    /** Requested flags that {@code mountFlags} (as mountinfo shows them) lacks; empty when all are in effect. */
+    public static List<String> missing(java.util.Set<String> mountFlags, boolean nosuid, boolean nodev) {
+        List<String> out = new ArrayList<>();
+        if (nosuid && !mountFlags.contains("nosuid")) {
+            out.add("nosuid");
+        }
+        if (nodev && !mountFlags.contains("nodev")) {
+            out.add("nodev");
+        }
+        return out;
     }
 
     public static Map<String, String> apply(String driver, Map<String, String> options, boolean nosuid, boolean nodev) {

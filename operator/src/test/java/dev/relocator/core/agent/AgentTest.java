@@ -51,6 +51,9 @@ class AgentTest {
     final List<PeerMessage> peerPayloads = new ArrayList<>();
     final Set<String> containers = new HashSet<>();
     final Set<String> volumes = new HashSet<>();
+    /** Relocatable references the port lists (by Relocator's labels), and the stale removals the agent asked for. */
+    final Map<String, LocalDocker.LocalVolume> listed = new java.util.TreeMap<>();
+    final List<String> staleRemovals = new ArrayList<>();
     boolean dockerUp = true;
     /** Kills take longer than a tick: the container is still listed after the kill call. */
     boolean slowKill;
@@ -99,6 +102,20 @@ class AgentTest {
         @Override
         public boolean verify(VolumeSpec spec) {
             return true;
+        }
+
+        @Override
+        public List<LocalVolume> relocatableVolumes() {
+            up();
+            return List.copyOf(listed.values());
+        }
+
+        @Override
+        public void removeStaleReference(String volume) {
+            up();
+            staleRemovals.add(volume);
+            volumes.remove(volume);
+            listed.remove(volume);
         }
     };
 
@@ -364,5 +381,126 @@ class AgentTest {
         dockerUp = true;
         advance(200);
         assertEquals(0, last().volumes().get("vol").containersAlive());
+    }
+
+    // --- returning node (hard case 4) ---
+
+    /** A reference on this node as Relocator's labels show it; created by Relocator, data off-node unless said otherwise. */
+    void listed(String volume, boolean createdByRelocator, boolean dataOffNode) {
+        volumes.add(volume);
+        listed.put(volume, new LocalDocker.LocalVolume(volume, createdByRelocator, dataOffNode));
+    }
+
+    void ackGrants(HeartbeatAck.VolumeGrant... grants) {
+        agent.onAck(new HeartbeatAck("c1", now, "a", 1, last().seq(), List.of(grants)));
+    }
+
+    @Test
+    void aReturningNodeKillsAStaleCopyItWasNeverToldAboutAtItsFirstTickBeforeAnyAck() {
+        listed("vol", true, true);
+        containers.add("vol/stale");
+        agent.tick();
+        assertFalse(containers.contains("vol/stale"), "no grant, no controller yet: the stale copy dies at the first tick");
+        assertTrue(sent.size() == 1 && last().volumes().get("vol").fenced());
+        assertFalse(file.allowed().containsKey("vol"), "the wrapper sees no grant either");
+        assertTrue(staleRemovals.isEmpty(), "no reference is removed before the controller said it is not granted here");
+        assertTrue(volumes.contains("vol"));
+    }
+
+    @Test
+    void theStaleReferenceIsRemovedOnceTheControllerRevokedItHereAndNothingRuns() {
+        listed("vol", true, true);
+        containers.add("vol/stale");
+        agent.tick();
+        ackGrants(new HeartbeatAck.VolumeGrant("vol", false, 0, 20));
+        advance(200);
+        assertEquals(List.of("vol"), staleRemovals);
+        assertFalse(volumes.contains("vol"));
+        advance(200);
+        assertFalse(last().volumes().get("vol").mounted(), "reported unmounted");
+        advance(10_000);
+        assertEquals(List.of("vol"), staleRemovals, "removed once");
+    }
+
+    @Test
+    void neverTheDataOfAPlainLocalVolume() {
+        listed("vol", true, false);
+        agent.tick();
+        ackGrants(new HeartbeatAck.VolumeGrant("vol", false, 0, 20));
+        advance(2000);
+        assertTrue(staleRemovals.isEmpty());
+        assertTrue(volumes.contains("vol"));
+    }
+
+    @Test
+    void neverAVolumeRelocatorDidNotCreate() {
+        listed("vol", false, true);
+        containers.add("vol/stale");
+        agent.tick();
+        ackGrants(new HeartbeatAck.VolumeGrant("vol", false, 0, 20));
+        advance(2000);
+        assertFalse(containers.contains("vol/stale"), "a relocatable volume's ungranted writer is still fenced");
+        assertTrue(staleRemovals.isEmpty(), "but the reference stays: Relocator did not create it");
+        assertTrue(volumes.contains("vol"));
+    }
+
+    @Test
+    void neverOneInUse() {
+        listed("vol", true, true);
+        containers.add("vol/stubborn");
+        slowKill = true;
+        agent.tick();
+        ackGrants(new HeartbeatAck.VolumeGrant("vol", false, 0, 20));
+        advance(2000);
+        assertTrue(staleRemovals.isEmpty(), "a container that has not died yet keeps the reference");
+        slowKill = false;
+        advance(300);
+        assertFalse(containers.contains("vol/stubborn"));
+        assertEquals(List.of("vol"), staleRemovals);
+    }
+
+    @Test
+    void neverTheOneGrantedToThisNode() {
+        listed("vol", true, true);
+        agent.tick();
+        ackGrants(new HeartbeatAck.VolumeGrant("vol", true, 3, 20));
+        containers.add("vol/c1");
+        advance(2000);
+        assertTrue(agent.allows("vol"));
+        assertTrue(containers.contains("vol/c1"));
+        assertTrue(staleRemovals.isEmpty());
+        assertTrue(volumes.contains("vol"));
+    }
+
+    @Test
+    void neverOneANewerPrepareAskedFor() {
+        listed("vol", true, true);
+        agent.tick();
+        VolumeSpec spec = new VolumeSpec("v", "s", "vol", "local", Map.of(), "/d", null, null, null, false, null, null);
+        // Attaching to this node: the Prepare and the acks of the same revision (not granted until Starting)
+        agent.onCommand(new AgentCommand.Prepare(spec, 4, 21));
+        ackGrants(new HeartbeatAck.VolumeGrant("vol", false, 0, 21));
+        advance(2000);
+        assertTrue(staleRemovals.isEmpty(), "the prepared reference of a relocation to this node stays");
+        assertEquals(4, last().volumes().get("vol").preparedEpoch());
+        // an older revocation arriving late changes nothing either
+        ackGrants(new HeartbeatAck.VolumeGrant("vol", false, 0, 19));
+        advance(500);
+        assertTrue(staleRemovals.isEmpty());
+        // the controller moved on (the target changed): a newer revocation makes it stale
+        ackGrants(new HeartbeatAck.VolumeGrant("vol", false, 0, 22));
+        advance(500);
+        assertEquals(List.of("vol"), staleRemovals);
+    }
+
+    @Test
+    void aListingThatFailsChangesNothingAndTheNextOneRetries() {
+        listed("vol", true, true);
+        containers.add("vol/stale");
+        dockerUp = false;
+        agent.tick();
+        dockerUp = true;
+        advance(1200);
+        assertFalse(containers.contains("vol/stale"), "found at the next listing");
     }
 }

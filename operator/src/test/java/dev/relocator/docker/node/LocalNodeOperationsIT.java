@@ -161,11 +161,49 @@ class LocalNodeOperationsIT {
     }
 
     @Test
+    void aStaleReferenceIsRemovedOnlyWhenRelocatorCreatedItAndNeverItsData() throws Exception {
+        Path shared = resources.sharedDirectory("stale");
+        VolumeInfo ours = ops.createVolume(sharedVolume("stale", shared));
+        Files.writeString(shared.resolve("marker"), "kept");
+        // same options, but created by someone else: relocatable-looking, not Relocator's
+        Path foreignDir = resources.sharedDirectory("foreign");
+        String foreign = resources.name("foreign");
+        docker.requests().createVolumeCmd().withName(foreign).withDriver("local")
+                .withDriverOpts(Map.of("type", "none", "o", "bind", "device", foreignDir.toString()))
+                .withLabels(resources.volumeLabels(Map.of(RelocatorLabels.RELOCATABLE, "true"))).exec();
+
+        NodeOperationException e = assertThrows(NodeOperationException.class, () -> ops.removeStaleReference(foreign));
+        assertTrue(e.getMessage().contains("did not create"), e.getMessage());
+        assertTrue(ops.volume(foreign).isPresent(), "a volume Relocator did not create stays");
+
+        String writer = resources.runWithVolume(resources.name("stalew"), ours.name());
+        assertThrows(NodeOperationException.class, () -> ops.removeStaleReference(ours.name()), "never one in use");
+        assertTrue(ops.volume(ours.name()).isPresent());
+        assertTrue(ops.killWritersOf(ours.name(), Duration.ofSeconds(10)).confirmed());
+        assertTrue(ops.removeStaleReference(ours.name()));
+        assertTrue(ops.volume(ours.name()).isEmpty(), "the stale reference is gone");
+        assertEquals("kept", Files.readString(shared.resolve("marker")), "the data stays on the shared storage");
+        assertFalse(ops.removeStaleReference(ours.name()), "again: nothing to do");
+        assertTrue(docker.requests().listContainersCmd().withShowAll(true).withIdFilter(List.of(writer)).exec().isEmpty());
+    }
+
+    @Test
+    void aPlainLocalVolumeIsNeverRemovedAsStaleEvenWithRelocatorsLabel() {
+        String name = resources.name("plainstale");
+        docker.requests().createVolumeCmd().withName(name)
+                .withLabels(resources.volumeLabels(Map.of(RelocatorLabels.MANAGED, "true"))).exec();
+        NodeOperationException e = assertThrows(NodeOperationException.class, () -> ops.removeStaleReference(name));
+        assertTrue(e.getMessage().contains("device"), e.getMessage());
+        assertTrue(ops.volume(name).isPresent(), "its data is the reference: it stays");
+    }
+
+    @Test
     void appliesOwnershipAndModeOnAttach() throws Exception {
         Path shared = resources.sharedDirectory("owner");
         VolumeInfo created = ops.createVolume(sharedVolume("owner", shared));
         LocalNodeOperations.RootStat root = ops.applyOwnership(created.name(), new Ownership(4242, 4343, "0750"), resources.image(), Duration.ofSeconds(30));
-        assertEquals(new LocalNodeOperations.RootStat(4242, 4343, 0750), root);
+        assertEquals(List.of(4242, 4343, 0750), List.of(root.uid(), root.gid(), root.mode()));
+        assertTrue(root.mountFlags().contains("rw"), "the helper reports the mount's flags: " + root.mountFlags());
         assertEquals(root, ops.inspectRoot(created.name(), resources.image(), Duration.ofSeconds(30)));
 
         assertEquals(4242, (int) Files.getAttribute(shared, "unix:uid"));

@@ -52,4 +52,30 @@ class MountOptionsTest {
         assertTrue(new VolumeInfo("v1", "local", Map.of("device", "/srv/x", "o", "bind", "type", "none"), Map.of(), "").dataLivesOffNode());
         assertTrue(new VolumeInfo("v1", "vieux/sshfs", Map.of(), Map.of(), "").dataLivesOffNode());
     }
+
+    @Test
+    void theEngineAppliesTheFlagsToFileSystemMountsButNotToBinds() {
+        assertTrue(MountOptions.appliedByEngine("local", Map.of("type", "nfs", "o", "addr=nas", "device", ":/pg")));
+        assertTrue(MountOptions.appliedByEngine("local", Map.of("type", "tmpfs", "device", "tmpfs")));
+        assertFalse(MountOptions.appliedByEngine("local", Map.of("type", "none", "o", "bind", "device", "/srv/x")));
+        assertFalse(MountOptions.appliedByEngine("local", Map.of("type", "ext4", "o", "rbind", "device", "/srv/x")));
+        assertFalse(MountOptions.appliedByEngine("local", Map.of()), "a plain local volume is never mounted");
+        assertFalse(MountOptions.appliedByEngine("lab-nas", Map.of("device", "/x")), "other drivers have their own option names");
+    }
+
+    @Test
+    void missingFlagsAreThoseRequestedAndNotInEffect() {
+        assertEquals(java.util.List.of(), MountOptions.missing(java.util.Set.of("rw", "nosuid", "nodev"), true, true));
+        assertEquals(java.util.List.of("nosuid", "nodev"), MountOptions.missing(java.util.Set.of("rw", "relatime"), true, true));
+        assertEquals(java.util.List.of("nodev"), MountOptions.missing(java.util.Set.of("rw", "nosuid"), true, true));
+        assertEquals(java.util.List.of(), MountOptions.missing(java.util.Set.of("rw"), false, false));
+    }
+
+    @Test
+    void theHelpersOutputGivesOwnerModeAndTheMountFlags() {
+        LocalNodeOperations.RootStat s = LocalNodeOperations.RootStat.parse("4242 4343 750\nmount rw,nosuid,nodev,relatime\n");
+        assertEquals(new LocalNodeOperations.RootStat(4242, 4343, 0750, java.util.Set.of("rw", "nosuid", "nodev", "relatime")), s);
+        assertEquals(java.util.Set.of(), LocalNodeOperations.RootStat.parse("0 0 1777\n").mountFlags(), "no mountinfo: no flags");
+        assertThrows(NumberFormatException.class, () -> LocalNodeOperations.RootStat.parse("chown: permission denied"));
+    }
 }
