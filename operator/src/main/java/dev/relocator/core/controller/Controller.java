@@ -58,7 +58,7 @@ import java.util.TreeMap;
  * <p>Not thread-safe: the caller serialises all calls (one event loop).
  *
  * <p>The class is not final only for the simulation's negative controls, which override
- * {@link #peerMajorityProven}, {@link #leaseExpiry} and {@link #agentLive} in test code to prove
+ * {@link #peerMajorityProven}, {@link #leaseExpiry}, {@link #agentLive} and {@link #findEvidence} in test code to prove
  * the checker catches a controller without those rules; production code never subclasses it.
  */
 public class Controller {
