@@ -166,9 +166,17 @@ public final class LabImages {
      */
     static final java.time.Duration SUPERSEDED_GRACE = java.time.Duration.ofHours(6);
 
-    private static boolean staleFile(Path p) {
+    private java.time.Duration supersededGrace = SUPERSEDED_GRACE;
+
+    /** For the test of the removal itself, which supersedes an image it built a second ago. */
+    LabImages withSupersededGrace(java.time.Duration grace) {
+        this.supersededGrace = grace;
+        return this;
+    }
+
+    private boolean staleFile(Path p) {
         try {
-            return Files.getLastModifiedTime(p).toInstant().isBefore(java.time.Instant.now().minus(SUPERSEDED_GRACE));
+            return Files.getLastModifiedTime(p).toInstant().isBefore(java.time.Instant.now().minus(supersededGrace));
         } catch (IOException e) {
             return false;
         }
@@ -180,7 +188,7 @@ public final class LabImages {
      * built within {@link #SUPERSEDED_GRACE}.
      */
     private void dropSuperseded(String name, String current) {
-        long cutoff = java.time.Instant.now().minus(SUPERSEDED_GRACE).getEpochSecond();
+        long cutoff = java.time.Instant.now().minus(supersededGrace).getEpochSecond();
         for (var image : docker.listImagesCmd().withLabelFilter(Map.of(LABEL_IMAGE, name)).exec()) {
             String[] tags = image.getRepoTags() == null ? new String[0] : image.getRepoTags();
             if (java.util.Arrays.asList(tags).contains(current)

@@ -88,7 +88,6 @@ public final class SwarmLab implements AutoCloseable {
         return t;
     });
     private final Thread shutdownHook;
-    private java.nio.channels.FileChannel slot;
     private String networkName;
     private String gateway;
     private String subnetPrefix;
@@ -110,7 +109,6 @@ public final class SwarmLab implements AutoCloseable {
         SwarmLab lab = new SwarmLab(docker, runId);
         Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
         try {
-            lab.slot = LabSlots.acquire(runId);
             lab.bringUp(spec);
             return lab;
         } catch (RuntimeException e) {
@@ -493,14 +491,6 @@ public final class SwarmLab implements AutoCloseable {
             LabCleanup.removeRun(docker, runId, runDir);
         } catch (RuntimeException e) {
             LOG.warn("lab {} cleanup incomplete: {}", runId, e.getMessage());
-        } finally {
-            if (slot != null) {
-                try {
-                    slot.close();
-                } catch (java.io.IOException e) {
-                    LOG.debug("lab slot: {}", e.getMessage());
-                }
-            }
         }
     }
 

@@ -34,6 +34,8 @@ class LabImagesIT {
                 Map.of("/version", "1\n" + System.nanoTime()), List.of());
         ImageRecipe v2 = new ImageRecipe("selftest", ImageRecipe.Base.BUSYBOX, List.of(),
                 Map.of("/version", "2\n" + System.nanoTime()), List.of());
+        // no grace: this test supersedes an image it built a second ago (others keep theirs for hours)
+        LabImages images = new LabImages(docker, LabImages.DEFAULT_CACHE).withSupersededGrace(java.time.Duration.ZERO);
         String first = images.ensure(v1);
         java.nio.file.Path firstTar = images.tarball(first);
         String second = images.ensure(v2);
