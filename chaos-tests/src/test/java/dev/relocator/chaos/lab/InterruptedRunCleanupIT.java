@@ -25,13 +25,16 @@ class InterruptedRunCleanupIT {
 
     private final DockerClient docker = SwarmLab.engine();
 
+    /** The child JVM's output, shown when an assertion fails (its shutdown hook logs what it could not remove). */
+    private final StringBuffer childOutput = new StringBuffer();
+
     @Test
     void anInterruptedRunCleansUpInItsShutdownHook() throws Exception {
         Process p = startLabJvm();
         String runId = awaitLabUp(p);
         assertFalse(containers(runId).isEmpty());
         p.destroy();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the lab JVM ends after SIGTERM");
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), () -> "the lab JVM ends after SIGTERM; its output:\n" + childOutput);
         assertGone(runId);
     }
 
@@ -47,17 +50,22 @@ class InterruptedRunCleanupIT {
     }
 
     private void assertGone(String runId) {
-        Awaitility.await(runId + " removed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .until(() -> containers(runId).isEmpty()
-                        && docker.listNetworksCmd().withFilter("label", List.of(LabCleanup.LABEL_RUN + "=" + runId)).exec().isEmpty()
-                        && Files.notExists(SwarmLab.RUNS_ROOT.resolve(runId)));
+        try {
+            Awaitility.await(runId + " removed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> containers(runId).isEmpty()
+                            && docker.listNetworksCmd().withFilter("label", List.of(LabCleanup.LABEL_RUN + "=" + runId)).exec().isEmpty()
+                            && Files.notExists(SwarmLab.RUNS_ROOT.resolve(runId)));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "; left: containers " + containers(runId).size()
+                    + ", run directory " + Files.exists(SwarmLab.RUNS_ROOT.resolve(runId)) + "; the lab JVM's output:\n" + childOutput, e);
+        }
     }
 
     private List<?> containers(String runId) {
         return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(LabCleanup.LABEL_RUN, runId)).exec();
     }
 
-    private static Process startLabJvm() throws Exception {
+    private Process startLabJvm() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder pb = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
                 LabMain.class.getName(), "1", "1").redirectErrorStream(true);
@@ -67,12 +75,13 @@ class InterruptedRunCleanupIT {
     }
 
     /** Reads the child's output until it reports its lab; the rest is drained so the child never blocks. */
-    private static String awaitLabUp(Process p) throws Exception {
+    private String awaitLabUp(Process p) throws Exception {
         CompletableFuture<String> up = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
+                    childOutput.append(line).append('\n');
                     if (line.startsWith("LAB UP ")) {
                         up.complete(line.split(" ")[2]);
                     }
