@@ -21,8 +21,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Which Swarm node answers at which overlay address. Learnt by resolving
- * {@code tasks.<service>} and asking each address who it is, and from the source address of
- * every heartbeat. Peers stay in the electorate of the peer-majority rule for
+ * {@code tasks.<service>} and asking each address who it is, from the source address of
+ * every heartbeat, and — on managers — from the Swarm API's view of this service's running
+ * tasks (their overlay addresses). The Swarm API is the reliable source: the embedded DNS of
+ * Docker 20.10 listed 1–2 of 3 tasks for minutes after a task restart in the lab, which left
+ * agents heartbeating to a dead manager address and a restarted controller without a single
+ * live agent ({@code NoEligibleNode} for 40–90 s). A manager's identity probe carries its own
+ * identity ({@link #NODE_HEADER}, {@link #MANAGER_HEADER}), so every agent it reaches learns
+ * the manager's new address within one refresh, whatever the DNS says. Peers stay in the electorate of the peer-majority rule for
  * {@code peer-expiry} after they were last seen, so a node that just died still counts (its
  * silence is exactly what the rule must weigh).
  */
@@ -35,6 +41,15 @@ public class Directory {
     RelocatorConfig config;
     @Inject
     InternalClient client;
+    @Inject
+    SwarmRoleMonitor roles;
+    @Inject
+    jakarta.enterprise.inject.Instance<dev.relocator.store.SwarmApi> swarm;
+
+    /** Sent with a manager's identity probe: the prober's node id. */
+    public static final String NODE_HEADER = "Relocator-Node";
+    /** Sent with a manager's identity probe: {@code true}. */
+    public static final String MANAGER_HEADER = "Relocator-Manager";
 
     record Entry(String node, String address, boolean manager, long seenNanos) {
     }
@@ -59,21 +74,88 @@ public class Directory {
 
     void refresh() {
         String dns = config.controller().discovery().serviceDns();
-        InetAddress[] addresses;
+        Set<String> addresses = new TreeSet<>();
         try {
-            addresses = InetAddress.getAllByName(dns);
+            for (InetAddress a : InetAddress.getAllByName(dns)) {
+                addresses.add(a.getHostAddress());
+            }
         } catch (UnknownHostException e) {
             LOG.debugf("%s does not resolve (not on the overlay network yet?)", dns);
-            return;
         }
-        for (InetAddress a : addresses) {
-            String ip = a.getHostAddress();
-            client.get(ip, "/internal/v1/identity").thenAccept(resp -> {
+        var role = roles.role();
+        if (role.manager()) {
+            addresses.addAll(swarmTaskAddresses(dns));
+        }
+        Map<String, String> me = role.manager() && role.nodeId() != null && !role.nodeId().isBlank()
+                ? Map.of(NODE_HEADER, role.nodeId(), MANAGER_HEADER, "true") : Map.of();
+        for (String ip : addresses) {
+            client.get(ip, "/internal/v1/identity", me).thenAccept(resp -> {
                 if (resp.statusCode() == 200) {
                     Messages.Identity id = client.read(resp.body(), Messages.Identity.class);
                     learn(id.node(), ip, id.manager());
                 }
             }).exceptionally(e -> null);
+        }
+    }
+
+    /**
+     * The overlay addresses of this service's running tasks, as the Swarm API (the managers' Raft
+     * store) has them. Empty when the service name cannot be derived from the DNS name or the
+     * API does not answer: DNS and heartbeats still work then.
+     */
+    private List<String> swarmTaskAddresses(String dns) {
+        Optional<String> service = serviceName(dns);
+        if (service.isEmpty() || !swarm.isResolvable()) {
+            return List.of();
+        }
+        try {
+            return taskAddresses(swarm.get().list("/tasks", Map.of("service", List.of(service.get()),
+                    "desired-state", List.of("running"))));
+        } catch (RuntimeException e) {
+            LOG.debugf("task addresses of %s from the Swarm API: %s", service.get(), e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** {@code tasks.<service>} → {@code <service>}; any other name names no service. */
+    static Optional<String> serviceName(String dns) {
+        String prefix = "tasks.";
+        return dns != null && dns.startsWith(prefix) && dns.length() > prefix.length()
+                ? Optional.of(dns.substring(prefix.length())) : Optional.empty();
+    }
+
+    /** Every IPv4 address (without prefix length) of every non-ingress network attachment of running tasks. */
+    static List<String> taskAddresses(List<com.fasterxml.jackson.databind.JsonNode> tasks) {
+        Set<String> out = new TreeSet<>();
+        for (var t : tasks) {
+            if (!"running".equals(t.path("Status").path("State").asText())) {
+                continue;
+            }
+            for (var attachment : t.path("NetworksAttachments")) {
+                if ("ingress".equals(attachment.path("Network").path("Spec").path("Name").asText())) {
+                    continue; // the routing mesh's sandbox address answers for the node, not for the task
+                }
+                for (var a : attachment.path("Addresses")) {
+                    String cidr = a.asText();
+                    int slash = cidr.indexOf('/');
+                    String ip = slash < 0 ? cidr : cidr.substring(0, slash);
+                    // IPv6 overlay addresses are left to DNS: InternalClient reads a ':' as host:port
+                    if (!ip.isBlank() && !ip.contains(":")) {
+                        out.add(ip);
+                    }
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * An identity probe from a manager (its headers name it): the manager answers at the probe's
+     * source address. How agents learn a restarted manager's address when DNS lags.
+     */
+    public void learnProber(String node, String manager, String address) {
+        if ("true".equals(manager)) {
+            learn(node, address, true);
         }
     }
 

@@ -62,8 +62,13 @@ public class InternalClient {
     }
 
     public CompletableFuture<HttpResponse<String>> get(String address, String path) {
-        HttpRequest request = HttpRequest.newBuilder(uri(address, path)).timeout(config.api().requestTimeout()).GET().build();
-        return http().sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        return get(address, path, java.util.Map.of());
+    }
+
+    public CompletableFuture<HttpResponse<String>> get(String address, String path, java.util.Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(address, path)).timeout(config.api().requestTimeout()).GET();
+        headers.forEach(b::header);
+        return http().sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     public <T> T read(String body, Class<T> type) {

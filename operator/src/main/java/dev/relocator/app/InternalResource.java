@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -34,10 +35,17 @@ public class InternalResource {
     AgentRuntime agent;
     @Inject
     RelocatorConfig config;
+    @Inject
+    Directory directory;
 
     @GET
     @Path("identity")
-    public Messages.Identity identity() {
+    public Messages.Identity identity(@HeaderParam(Directory.NODE_HEADER) String prober,
+                                      @HeaderParam(Directory.MANAGER_HEADER) String proberIsManager,
+                                      @Context HttpServerRequest request) {
+        if (prober != null && request != null && request.remoteAddress() != null) {
+            directory.learnProber(prober, proberIsManager, request.remoteAddress().hostAddress());
+        }
         var role = roles.role();
         return new Messages.Identity(role.nodeId(), role.manager(), role.leader(), controller.acting());
     }
