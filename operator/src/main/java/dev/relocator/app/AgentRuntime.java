@@ -146,8 +146,28 @@ public class AgentRuntime {
 
     /** Heartbeats go to every manager; only an acting controller answers with an ack. */
     private final class HttpControllerLink implements ControllerLink {
+        /** Silence longer than this is logged once (and its end once): the first thing to know when nothing moves. */
+        private static final long UNACKED_WARN_NANOS = TimeUnit.SECONDS.toNanos(5);
         private final java.util.Map<String, String> lastErrors = new java.util.HashMap<>();
         private final java.util.Map<String, Object> lastReports = new java.util.HashMap<>();
+        private final java.util.concurrent.atomic.AtomicLong lastAck = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        private final AtomicBoolean unackedWarned = new AtomicBoolean();
+
+        private void unacknowledged(List<String> managers) {
+            long silent = System.nanoTime() - lastAck.get();
+            if (silent > UNACKED_WARN_NANOS && unackedWarned.compareAndSet(false, true)) {
+                LOG.warnf("no acting controller has acknowledged this agent's heartbeats for %d s (manager addresses tried: %s);"
+                        + " relocations onto this node wait until one does: check the overlay network between this node and the managers",
+                        TimeUnit.NANOSECONDS.toSeconds(silent), managers.isEmpty() ? "none known yet" : managers);
+            }
+        }
+
+        private void acknowledged(String manager) {
+            long silent = System.nanoTime() - lastAck.getAndSet(System.nanoTime());
+            if (unackedWarned.compareAndSet(true, false)) {
+                LOG.infof("heartbeats acknowledged again (by %s) after %d s", manager, TimeUnit.NANOSECONDS.toSeconds(silent));
+            }
+        }
 
         @Override
         public void send(Heartbeat heartbeat) {
@@ -164,6 +184,7 @@ public class AgentRuntime {
             List<String> managers = directory.managerAddresses();
             if (managers.isEmpty()) {
                 failures.increment();
+                unacknowledged(managers);
                 return;
             }
             AtomicInteger outstanding = new AtomicInteger(managers.size());
@@ -175,6 +196,7 @@ public class AgentRuntime {
                             HeartbeatAck ack = client.read(resp.body(), HeartbeatAck.class);
                             acked.set(true);
                             renewals.increment();
+                            acknowledged(manager);
                             onLoop(a -> a.onAck(ack));
                         }
                     } catch (RuntimeException e) {
@@ -182,6 +204,7 @@ public class AgentRuntime {
                     } finally {
                         if (outstanding.decrementAndGet() == 0 && !acked.get()) {
                             failures.increment();
+                            unacknowledged(managers);
                         }
                     }
                     return null;

@@ -358,6 +358,11 @@ public class ControllerRuntime {
         } catch (RuntimeException e) {
             LOG.warnf("cannot read RelocatableVolume specs (%s); the controller keeps the ones it runs", e.getMessage());
             return;
+        } catch (Error e) {
+            // a scheduled task's Error ends up in a Future nobody reads: say it, or the controller
+            // silently stops learning specs
+            LOG.error("reading RelocatableVolume specs failed; the controller keeps the ones it runs", e);
+            return;
         }
         seenKeys.keySet().retainAll(d.storedKeys().keySet());
         seenKeys.putAll(d.storedKeys());
