@@ -32,6 +32,13 @@ public interface ResourceStore extends AutoCloseable {
     /** Set on objects that come from a service's {@code relocator.dev/*} labels (stack-file shorthand). */
     String SOURCE_ANNOTATION = "relocator.dev/source";
 
+    /**
+     * Set on an object from a service's labels that cannot be applied (a bad label, no mount of the
+     * volume): every error, {@code field: problem: fix}, separated by {@code "; "}. The controller does
+     * not act on such an object; its status says {@code Degraded}, reason {@code InvalidSpec}.
+     */
+    String LABEL_ERRORS_ANNOTATION = "relocator.dev/label-errors";
+
     /** Set on a stored object whose name a labelled service also declares: the stored object wins. */
     String CONFLICT_ANNOTATION = "relocator.dev/conflict";
 
