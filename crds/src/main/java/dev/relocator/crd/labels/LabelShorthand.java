@@ -100,6 +100,8 @@ public final class LabelShorthand {
 
     /** The controller's pin among a service's constraints: never part of the user's placement. */
     private static final String PIN_PREFIX = "node.id==";
+    /** A derived field whose absence the mount error already explains. */
+    private static final String ALREADY_REPORTED = "";
 
     private final ResourceValidator validator;
     /** When set, the driver of the service's own mount is allowed besides these (see {@link #parse}). */
@@ -248,6 +250,19 @@ public final class LabelShorthand {
             spec.put("target", chosen.target());
             derived.put("spec.target", where + ".target");
         }
+        boolean optionLabels = labels.keySet().stream().anyMatch(k -> k.startsWith(VOLUME_OPT));
+        if (chosen == null && (labelled == null || !volumeMounts.isEmpty())) {
+            // the mount error above says it all: what the mount would have given is not reported missing as well
+            if (labelled == null) {
+                derived.put("spec.target", ALREADY_REPORTED);
+            }
+            if (!labels.containsKey(DRIVER)) {
+                derived.put("spec.volume.driver", ALREADY_REPORTED);
+            }
+            if (!optionLabels) {
+                derived.put("spec.volume.options", ALREADY_REPORTED);
+            }
+        }
         if (chosen != null) {
             ObjectNode vol = obj(spec, "volume");
             if (!labels.containsKey(DRIVER)) {
@@ -255,7 +270,6 @@ public final class LabelShorthand {
                         ? ValidationOptions.LOCAL_DRIVER : chosen.driver());
                 derived.put("spec.volume.driver", where + ".driver");
             }
-            boolean optionLabels = labels.keySet().stream().anyMatch(k -> k.startsWith(VOLUME_OPT));
             if (!optionLabels && !chosen.options().isEmpty()) {
                 ObjectNode o = vol.putObject("options");
                 new TreeMap<>(chosen.options()).forEach(o::put);
@@ -379,15 +393,19 @@ public final class LabelShorthand {
         }
         ResourceValidator.Result r = v.validate(rv);
         for (FieldError e : r.errors()) {
-            errors.add(e.at(reportedAt(e.field(), derived)));
+            String at = reportedAt(e.field(), derived);
+            if (at != null) {
+                errors.add(e.at(at));
+            }
         }
         return new ResourceValidator.Result(errors.isEmpty() ? r.defaulted() : null, errors);
     }
 
+    /** Where an error about {@code field} is reported; null when the mount error already covers it. */
     private static String reportedAt(String field, Map<String, String> derived) {
         for (Map.Entry<String, String> d : derived.entrySet()) {
             if (field.equals(d.getKey()) || field.startsWith(d.getKey() + ".") || field.startsWith(d.getKey() + "[")) {
-                return d.getValue() + field.substring(d.getKey().length());
+                return d.getValue().equals(ALREADY_REPORTED) ? null : d.getValue() + field.substring(d.getKey().length());
             }
         }
         return toLabelPath(field);
