@@ -27,15 +27,18 @@ final class ControllerLabels {
     }
 
     /**
-     * The status the labels describe, or null when the controller has not written any yet.
+     * The status the labels describe, or null when the controller has not written any yet and the
+     * volume is not paused. A paused volume without state is {@code Pending} (paused holds even the
+     * first placement), with {@code Relocating=False, reason Paused}: the user sees why nothing happens.
      *
      * @param paused the labelled spec's {@code spec.paused}: {@code Relocating=False, reason Paused}
      */
     static ObjectNode status(Map<String, String> labels, boolean paused) {
         String phase = text(labels, Labels.PHASE);
-        if (phase == null) {
+        if (phase == null && !paused) {
             return null;
         }
+        phase = phase == null ? "Pending" : phase;
         ObjectNode s = base(labels, phase);
         String since = text(labels, Labels.PHASE_SINCE);
         String reason = text(labels, Labels.REASON);

@@ -42,6 +42,19 @@ public interface ResourceStore extends AutoCloseable {
     /** Set on a stored object whose name a labelled service also declares: the stored object wins. */
     String CONFLICT_ANNOTATION = "relocator.dev/conflict";
 
+    /**
+     * Refuses (409 Conflict, naming the service) any change to {@code current} when it is declared by a
+     * service's labels: checked before validating a change, so that an object whose labels are invalid
+     * answers "change the labels", not the validation errors of a change that could never be stored.
+     */
+    static void refuseLabelDeclared(ResourceKind kind, com.fasterxml.jackson.databind.JsonNode current) {
+        com.fasterxml.jackson.databind.JsonNode src = current.path("metadata").path("annotations").get(SOURCE_ANNOTATION);
+        if (src != null) {
+            throw VersionedResourceStore.readOnly(kind, current.path("metadata").path("name").asText(),
+                    src.asText().replaceFirst("^service/", ""));
+        }
+    }
+
     ListResult list(ResourceKind kind);
 
     Optional<ObjectNode> get(ResourceKind kind, String name);

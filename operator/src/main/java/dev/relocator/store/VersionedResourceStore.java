@@ -257,13 +257,18 @@ public final class VersionedResourceStore implements ResourceStore {
         if (kind == ResourceKind.RELOCATABLE_VOLUME) {
             Optional<Derived> d = labelDerived().stream().filter(x -> x.name.equals(name)).findFirst();
             if (d.isPresent()) {
-                throw new StoreException(Status.failure(StatusReason.Conflict, kind.plural() + ".relocator.dev \"" + name
-                        + "\" is declared by the relocator.dev/* labels of service " + d.get().service
-                        + " and is read-only here: change the service's labels (docker service update --label-add ...), "
-                        + "or remove them and create the resource through the API", details(kind, name)));
+                throw readOnly(kind, name, d.get().service);
             }
         }
         throw new StoreException(Status.notFound(kind.kind(), name));
+    }
+
+    /** The 409 for a write to an object declared by a service's labels. */
+    static StoreException readOnly(ResourceKind kind, String name, String service) {
+        return new StoreException(Status.failure(StatusReason.Conflict, kind.plural() + ".relocator.dev \"" + name
+                + "\" is declared by the relocator.dev/* labels of service " + service
+                + " and is read-only here: change the service's labels (docker service update --label-add ...), "
+                + "or remove them and create the resource through the API", details(kind, name)));
     }
 
     private static void precondition(ResourceKind kind, String name, String expected, Record head) {
