@@ -116,6 +116,7 @@ public class ResourcesApi {
         JsonNode raw = Bodies.resource(body, contentType, config.maxBodyBytes());
         checkName(raw, name);
         ObjectNode current = require(kind, name);
+        ResourceStore.refuseLabelDeclared(kind, current);
         rejectStatus(kind, raw, current);
         ObjectNode valid = validate(kind, raw);
         String rv = raw.path("metadata").path("resourceVersion").asText(null);
@@ -139,6 +140,7 @@ public class ResourcesApi {
         // without a pinned resourceVersion a patch applies to whatever is current: retry a lost race
         for (int attempt = 1; ; attempt++) {
             ObjectNode current = require(kind, name);
+            ResourceStore.refuseLabelDeclared(kind, current);
             ObjectNode base = current.deepCopy();
             base.remove("status");
             JsonNode merged = Bodies.merge(base, patch);

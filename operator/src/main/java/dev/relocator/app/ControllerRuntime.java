@@ -23,7 +23,6 @@ import dev.relocator.core.protocol.HeartbeatAck;
 import dev.relocator.docker.DockerClients;
 import dev.relocator.docker.events.ObjectKind;
 import dev.relocator.docker.events.ObjectRef;
-import dev.relocator.docker.swarm.ServiceLabelSpecSource;
 import dev.relocator.docker.swarm.SwarmAdapter;
 import dev.relocator.docker.swarm.SwarmClusterAdapter;
 import dev.relocator.docker.swarm.SwarmRole;
@@ -149,11 +148,7 @@ public class ControllerRuntime {
                 .description("status writes to stored RelocatableVolumes (only when the status changed)").register(registry);
         Gauge.builder("relocator.controller.acting", this, c -> c.acting ? 1 : 0)
                 .description("1 while this instance's controller may act (proven Swarm leader)").register(registry);
-        ServiceLabelSpecSource labelSource = new ServiceLabelSpecSource(clients.requests());
-        sync = new ResourceSync(store, () -> {
-            ServiceLabelSpecSource.Result r = labelSource.list();
-            return new ResourceSync.Labelled(r.specs(), r.rejected());
-        });
+        sync = new ResourceSync(store);
         fenceHooks = new FenceHooks(config.fence().threads(), config.fence().webhookTokenFile().filter(f -> !f.isBlank()).map(Path::of),
                 java.time.Clock.systemUTC(), registry);
         ioCluster = new SwarmClusterAdapter(swarm, new SwarmAdapter(fast.requests()));

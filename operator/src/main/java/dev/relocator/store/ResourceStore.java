@@ -32,8 +32,28 @@ public interface ResourceStore extends AutoCloseable {
     /** Set on objects that come from a service's {@code relocator.dev/*} labels (stack-file shorthand). */
     String SOURCE_ANNOTATION = "relocator.dev/source";
 
+    /**
+     * Set on an object from a service's labels that cannot be applied (a bad label, no mount of the
+     * volume): every error, {@code field: problem: fix}, separated by {@code "; "}. The controller does
+     * not act on such an object; its status says {@code Degraded}, reason {@code InvalidSpec}.
+     */
+    String LABEL_ERRORS_ANNOTATION = "relocator.dev/label-errors";
+
     /** Set on a stored object whose name a labelled service also declares: the stored object wins. */
     String CONFLICT_ANNOTATION = "relocator.dev/conflict";
+
+    /**
+     * Refuses (409 Conflict, naming the service) any change to {@code current} when it is declared by a
+     * service's labels: checked before validating a change, so that an object whose labels are invalid
+     * answers "change the labels", not the validation errors of a change that could never be stored.
+     */
+    static void refuseLabelDeclared(ResourceKind kind, com.fasterxml.jackson.databind.JsonNode current) {
+        com.fasterxml.jackson.databind.JsonNode src = current.path("metadata").path("annotations").get(SOURCE_ANNOTATION);
+        if (src != null) {
+            throw VersionedResourceStore.readOnly(kind, current.path("metadata").path("name").asText(),
+                    src.asText().replaceFirst("^service/", ""));
+        }
+    }
 
     ListResult list(ResourceKind kind);
 

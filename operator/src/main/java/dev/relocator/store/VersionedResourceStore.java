@@ -55,7 +55,7 @@ public final class VersionedResourceStore implements ResourceStore {
                                   Duration pollInterval) {
         this.backend = backend;
         this.services = services;
-        this.shorthand = new LabelShorthand(ResourceValidator.relocatableVolumes(options));
+        this.shorthand = new LabelShorthand(options);
         this.clock = clock;
         for (ResourceKind k : ResourceKind.values()) {
             hubs.put(k, new WatchHub(k, () -> snapshot(k), pollInterval));
@@ -257,13 +257,18 @@ public final class VersionedResourceStore implements ResourceStore {
         if (kind == ResourceKind.RELOCATABLE_VOLUME) {
             Optional<Derived> d = labelDerived().stream().filter(x -> x.name.equals(name)).findFirst();
             if (d.isPresent()) {
-                throw new StoreException(Status.failure(StatusReason.Conflict, kind.plural() + ".relocator.dev \"" + name
-                        + "\" is declared by the relocator.dev/* labels of service " + d.get().service
-                        + " and is read-only here: change the service's labels (docker service update --label-add ...), "
-                        + "or remove them and create the resource through the API", details(kind, name)));
+                throw readOnly(kind, name, d.get().service);
             }
         }
         throw new StoreException(Status.notFound(kind.kind(), name));
+    }
+
+    /** The 409 for a write to an object declared by a service's labels. */
+    static StoreException readOnly(ResourceKind kind, String name, String service) {
+        return new StoreException(Status.failure(StatusReason.Conflict, kind.plural() + ".relocator.dev \"" + name
+                + "\" is declared by the relocator.dev/* labels of service " + service
+                + " and is read-only here: change the service's labels (docker service update --label-add ...), "
+                + "or remove them and create the resource through the API", details(kind, name)));
     }
 
     private static void precondition(ResourceKind kind, String name, String expected, Record head) {
@@ -328,7 +333,12 @@ public final class VersionedResourceStore implements ResourceStore {
     private record Derived(String name, String service, long version, ObjectNode object) {
     }
 
-    /** Resources from labelled services: valid label sets only, first service (by name) wins a duplicate name. */
+    /**
+     * Resources from labelled services, first service (by name) wins a duplicate name. A service whose
+     * labels (or mount) are invalid is listed too, under the name it asks for, with its errors in
+     * {@link ResourceStore#LABEL_ERRORS_ANNOTATION} and {@code Degraded=True, reason InvalidSpec}: the
+     * controller does not act on it, and the user sees why where they look.
+     */
     private List<Derived> labelDerived() {
         List<LabelledService> list = new ArrayList<>(services.labelledServices());
         list.sort(Comparator.comparing(LabelledService::name));
@@ -337,18 +347,26 @@ public final class VersionedResourceStore implements ResourceStore {
             if (!LabelShorthand.optsIn(s.labels())) {
                 continue;
             }
-            ResourceValidator.Result r = shorthand.parse(s.name(), declared(s.labels()));
-            if (!r.valid()) {
+            Map<String, String> declared = declared(s.labels());
+            ResourceValidator.Result r = shorthand.parse(s.name(), declared, s.workload());
+            ObjectNode o;
+            if (r.valid()) {
+                o = r.defaulted().deepCopy();
+            } else {
+                o = LabelShorthand.toUnstructured(s.name(), declared, new ArrayList<>());
+                String name = o.path("metadata").path("name").asText();
                 if (warned.size() > 1000) {
                     warned.clear();
                 }
-                if (!warned.add(s.name() + "@" + s.version())) {
-                    continue; // said once per service version: the poll would repeat it every second
+                if (warned.add(s.name() + "@" + s.version())) { // once per service version: the poll would repeat it every second
+                    LOG.warnf("service %s opts in with relocator.dev/* labels that cannot be applied%s: %s", s.name(),
+                            name.isEmpty() ? " (no name to list it under)" : ", listed as " + name + " with Degraded/InvalidSpec",
+                            r.errors());
                 }
-                LOG.warnf("service %s opts in with relocator.dev/* labels that are invalid, not listed: %s", s.name(), r.errors());
-                continue;
+                if (name.isEmpty()) {
+                    continue;
+                }
             }
-            ObjectNode o = r.defaulted().deepCopy();
             String name = o.path("metadata").path("name").asText();
             Derived earlier = byName.get(name);
             if (earlier != null) {
@@ -360,7 +378,14 @@ public final class VersionedResourceStore implements ResourceStore {
             meta.withObject("annotations").put(SOURCE_ANNOTATION, "service/" + s.name());
             meta.put("generation", 1);
             meta.put("resourceVersion", ResourceVersion.of(s.version()));
-            ObjectNode status = ControllerLabels.status(s.labels());
+            ObjectNode status;
+            if (r.valid()) {
+                status = ControllerLabels.status(s.labels(), o.path("spec").path("paused").asBoolean(false));
+            } else {
+                String errors = String.join("; ", r.errors().stream().map(FieldError::toString).toList());
+                meta.withObject("annotations").put(LABEL_ERRORS_ANNOTATION, errors);
+                status = ControllerLabels.invalid(s.labels(), errors);
+            }
             if (status != null) {
                 o.set("status", status);
             }

@@ -14,6 +14,8 @@ import dev.relocator.docker.swarm.ServiceSnapshot;
 import dev.relocator.docker.swarm.SwarmAdapter;
 import dev.relocator.testkit.docker.DockerEngine;
 import dev.relocator.testkit.docker.TestResources;
+import dev.relocator.testkit.docker.TestWorkloads;
+import dev.relocator.crd.validation.MetadataValidator;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -28,6 +30,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -258,5 +262,114 @@ class ResourcesWiringIT {
         assertEquals("Attached", swarm.service(service).orElseThrow().labels().get(RelocatorLabels.PHASE),
                 "the delete completed only once the relocation had settled");
         created.remove(name);
+    }
+
+    /** A service that opts in the way the lab and deploy/ do: the volume label and a mount, nothing else. */
+    private String labelledService(String base, Path shared, Map<String, String> more) {
+        String service = resources.name(base);
+        String volume = resources.name(base + "-vol");
+        volumes.add(volume);
+        TestWorkloads.create(docker.requests(), resources, service, volume, shared, 0, more);
+        return service;
+    }
+
+    /** Sets or removes ({@code value == null}) one label of the service, retried over the controller's own writes. */
+    private void label(String service, String key, String value) {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            Service s = docker.requests().inspectServiceCmd(service).exec();
+            ServiceSpec spec = s.getSpec();
+            Map<String, String> labels = new HashMap<>(spec.getLabels());
+            if (value == null) {
+                labels.remove(key);
+            } else {
+                labels.put(key, value);
+            }
+            spec.withLabels(labels);
+            docker.requests().updateServiceCmd(s.getId(), spec).withVersion(s.getVersion().getIndex()).exec();
+        });
+    }
+
+    private static String dnsName(String volume) {
+        return MetadataValidator.toDnsLabel(volume);
+    }
+
+    @Test
+    void aLabelOnlyServiceIsTheSameResourceForTheApiAndTheControllerAndPausedHoldsIt() throws Exception {
+        Path sharedA = resources.sharedDirectory("lbl-a");
+        String held = labelledService("lbl-a", sharedA, Map.of("relocator.dev/paused", "true"));
+        String name = dnsName(resources.name("lbl-a-vol"));
+
+        // the API sees it with what the service's mount says, though no relocator.dev/target label exists
+        await().atMost(Duration.ofSeconds(10)).until(() -> anon().get(RVS + "/" + name).statusCode() == 200);
+        JsonNode rv = get(name);
+        assertEquals(held, rv.path("spec").path("service").asText());
+        assertEquals("/data", rv.path("spec").path("target").asText());
+        assertEquals("local", rv.path("spec").path("volume").path("driver").asText());
+        assertEquals(sharedA.toString(), rv.path("spec").path("volume").path("options").path("device").asText());
+        assertTrue(rv.path("spec").path("paused").asBoolean());
+        assertEquals("service/" + held, rv.path("metadata").path("annotations").path("relocator.dev/source").asText());
+        JsonNode list = JSON.readTree(anon().get(RVS).asString());
+        List<String> names = new ArrayList<>();
+        list.path("items").forEach(i -> names.add(i.path("metadata").path("name").asText()));
+        assertTrue(names.contains(name), () -> "listed: " + names);
+        assertEquals("Paused", condition(get(name), "Relocating").path("reason").asText());
+
+        // a second one, not paused, created after it: once the controller has placed it, it has read the first one too
+        Path sharedB = resources.sharedDirectory("lbl-b");
+        String free = labelledService("lbl-b", sharedB, Map.of());
+        String other = dnsName(resources.name("lbl-b-vol"));
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+            JsonNode b = get(other);
+            assertEquals("Attached", b.path("status").path("phase").asText(), () -> b.path("status").toString());
+            assertEquals(self(), b.path("status").path("node").asText());
+            assertTrue(b.path("status").path("epoch").asLong() >= 1);
+            assertEquals(1, b.path("status").path("observedGeneration").asLong());
+            assertEquals("True", condition(b, "Ready").path("status").asText());
+            assertEquals("Settled", condition(b, "Relocating").path("reason").asText());
+            assertEquals("False", condition(b, "Degraded").path("status").asText());
+        });
+        assertEquals(self(), swarm.service(free).orElseThrow().pinnedNode().orElse(null));
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            ServiceSnapshot s = swarm.service(held).orElseThrow();
+            assertEquals(0L, s.replicas().orElseThrow(), "paused holds even the first placement");
+            assertFalse(s.labels().containsKey(RelocatorLabels.PHASE), () -> "labels " + s.labels());
+            assertEquals("Pending", get(name).path("status").path("phase").asText());
+        });
+
+        // removing the label lets it go: placed and Ready
+        label(held, "relocator.dev/paused", null);
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+            JsonNode a = get(name);
+            assertEquals("Attached", a.path("status").path("phase").asText(), () -> a.path("status").toString());
+            assertEquals("True", condition(a, "Ready").path("status").asText());
+            assertEquals("Settled", condition(a, "Relocating").path("reason").asText());
+        });
+        assertEquals(self(), swarm.service(held).orElseThrow().pinnedNode().orElse(null));
+
+        // paused again on an attached volume: reported as for a stored resource, the attachment stays
+        label(held, "relocator.dev/paused", "true");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode a = get(name);
+            assertEquals("Paused", condition(a, "Relocating").path("reason").asText(), () -> a.path("status").toString());
+            assertEquals("False", condition(a, "Relocating").path("status").asText());
+            assertEquals("True", condition(a, "Ready").path("status").asText());
+            assertEquals("Attached", a.path("status").path("phase").asText());
+        });
+
+        // a bad label: Degraded/InvalidSpec naming the label and the fix; nothing of it is acted on
+        label(free, "relocator.dev/lease-seconds", "1");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode b = get(other);
+            JsonNode degraded = condition(b, "Degraded");
+            assertEquals("True", degraded.path("status").asText(), () -> b.path("status").toString());
+            assertEquals("InvalidSpec", degraded.path("reason").asText());
+            assertTrue(degraded.path("message").asText().contains("labels[relocator.dev/lease-seconds]: must be ≥ 2, got 1"),
+                    degraded.path("message").asText());
+            assertEquals("Attached", b.path("status").path("phase").asText());
+        });
+        Response patched = authed().contentType("application/merge-patch+json").body("{\"spec\":{\"fencing\":{\"leaseSeconds\":4}}}")
+                .patch(RVS + "/" + other);
+        assertEquals(409, patched.statusCode(), patched::asString);
+        assertTrue(patched.asString().contains("labels of service " + free), "the answer says to change the labels: " + patched.asString());
     }
 }

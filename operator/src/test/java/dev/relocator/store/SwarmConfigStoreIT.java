@@ -179,6 +179,37 @@ class SwarmConfigStoreIT {
         }
     }
 
+    @Test
+    void aServiceWithOnlyTheVolumeLabelIsListedWithWhatItsMountAndConstraintsSay() {
+        String svc = "rlm" + swarm.scope() + "_db";
+        String volume = swarm.scope() + "_pgm";
+        String id = swarm.createService(svc, Map.of("relocator.dev/volume", volume), t -> {
+            ObjectNode mount = ((ObjectNode) t.get("ContainerSpec")).putArray("Mounts").addObject();
+            mount.put("Type", "volume").put("Source", volume).put("Target", "/var/lib/postgresql/data");
+            ObjectNode dc = mount.putObject("VolumeOptions").putObject("DriverConfig");
+            dc.put("Name", "local");
+            dc.putObject("Options").put("type", "nfs").put("o", "addr=nas,rw").put("device", ":/pg");
+            t.putObject("Placement").putArray("Constraints").add("node.role==manager").add("node.id==" + "x1y2z3");
+        });
+        String missing = swarm.createService("rln" + swarm.scope() + "_db", Map.of("relocator.dev/volume", swarm.scope() + "-none"));
+        try (VersionedResourceStore store = swarm.newStore()) {
+            String name = dev.relocator.crd.validation.MetadataValidator.toDnsLabel(volume);
+            ObjectNode o = store.get(RELOCATABLE_VOLUME, name).orElseThrow(() -> new AssertionError("not listed: " + name));
+            assertEquals("/var/lib/postgresql/data", o.path("spec").path("target").asText());
+            assertEquals("local", o.path("spec").path("volume").path("driver").asText());
+            assertEquals("addr=nas,rw", o.path("spec").path("volume").path("options").path("o").asText());
+            assertEquals("[\"node.role==manager\"]", o.path("spec").path("placement").path("constraints").toString());
+            assertFalse(o.path("metadata").path("annotations").has(ResourceStore.LABEL_ERRORS_ANNOTATION), o.toString());
+
+            ObjectNode bad = store.get(RELOCATABLE_VOLUME, swarm.scope() + "-none").orElseThrow();
+            assertTrue(bad.path("metadata").path("annotations").path(ResourceStore.LABEL_ERRORS_ANNOTATION).asText()
+                    .startsWith("labels[relocator.dev/volume]: service rln" + swarm.scope() + "_db mounts no volume named"), bad.toString());
+        } finally {
+            swarm.removeService(id);
+            swarm.removeService(missing);
+        }
+    }
+
     static ObjectNode config() {
         try {
             return (ObjectNode) dev.relocator.crd.Resources.jsonMapper().readTree(

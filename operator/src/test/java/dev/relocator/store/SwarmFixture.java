@@ -89,13 +89,20 @@ public final class SwarmFixture implements AutoCloseable {
 
     /** A replicas-0 service with these labels (no task ever runs, so no image is needed). */
     public String createService(String name, Map<String, String> labels) {
+        return createService(name, labels, t -> { });
+    }
+
+    /** A zero-replica test service; {@code taskTemplate} adds mounts or constraints to its task template. */
+    public String createService(String name, Map<String, String> labels, java.util.function.Consumer<ObjectNode> taskTemplate) {
         ObjectNode spec = JsonNodeFactory.instance.objectNode();
         spec.put("Name", name);
         ObjectNode l = spec.putObject("Labels");
         labels.forEach(l::put);
         l.put(TEST_LABEL, "true");
         l.put("dev.relocator.test-scope", scope);
-        spec.putObject("TaskTemplate").putObject("ContainerSpec").put("Image", "relocator-test/none:0");
+        ObjectNode template = spec.putObject("TaskTemplate");
+        template.putObject("ContainerSpec").put("Image", "relocator-test/none:0");
+        taskTemplate.accept(template);
         spec.putObject("Mode").putObject("Replicated").put("Replicas", 0);
         SwarmApi.Reply r = api.send("POST", "/services/create", spec);
         if (!r.ok()) {

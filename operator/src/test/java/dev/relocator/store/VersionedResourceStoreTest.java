@@ -230,7 +230,12 @@ class VersionedResourceStoreTest {
         assertEquals("service/shop_db", derived.path("metadata").path("annotations").path(ResourceStore.SOURCE_ANNOTATION).asText());
         assertEquals("77", rv(derived));
         assertEquals("shop_db", derived.path("spec").path("service").asText());
-        assertEquals(1, store.list(RELOCATABLE_VOLUME).items().size());
+        assertEquals(2, store.list(RELOCATABLE_VOLUME).items().size(), "the broken one is listed too, to say why");
+        com.fasterxml.jackson.databind.JsonNode broken = store.get(RELOCATABLE_VOLUME, "x").orElseThrow();
+        assertTrue(broken.path("metadata").path("annotations").path(ResourceStore.LABEL_ERRORS_ANNOTATION).asText()
+                .contains("labels[relocator.dev/lease-secondz]: unknown Relocator label"), broken.toString());
+        assertEquals("InvalidSpec", broken.path("status").path("conditions").get(2).path("reason").asText());
+        assertEquals("True", broken.path("status").path("conditions").get(2).path("status").asText());
         assertTrue(derived.path("status").isMissingNode(), "no controller labels yet: no status");
 
         // the controller's state labels on the same service are its status, not part of the spec

@@ -14,6 +14,7 @@ import dev.relocator.crd.validation.MetadataValidator;
 import dev.relocator.crd.validation.ResourceValidator;
 import dev.relocator.crd.validation.Suggest;
 import dev.relocator.crd.validation.ValidationException;
+import dev.relocator.crd.validation.ValidationOptions;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,6 +34,13 @@ import java.util.regex.Pattern;
  * <p>Values are typed the way YAML would type them: a label that reads as an integer becomes
  * a number, {@code true}/{@code false} a boolean; anything else stays a string, so a bad
  * value gets the schema's own message ("must be an integer, got string \"abc\"").
+ *
+ * <p>What the service itself already states is not repeated in labels ({@link Workload}): the
+ * target, driver and options come from the service's mount whose source is the volume, and the
+ * placement from the service's own constraints (without the controller's {@code node.id} pin),
+ * unless a label sets them. That is what a stack file with {@code relocator.dev/volume} and a
+ * {@code volumes:} entry means, and the controller writes the service's constraints from
+ * {@code spec.placement}, so dropping them would move the workload where its author did not allow.
  */
 public final class LabelShorthand {
 
@@ -90,10 +98,49 @@ public final class LabelShorthand {
         FIELDS.put(ALLOW_INSECURE_MOUNT, "metadata.annotations[" + ALLOW_INSECURE_MOUNT + "]");
     }
 
+    /** The controller's pin among a service's constraints: never part of the user's placement. */
+    private static final String PIN_PREFIX = "node.id==";
+    /** A derived field whose absence the mount error already explains. */
+    private static final String ALREADY_REPORTED = "";
+
     private final ResourceValidator validator;
+    /** When set, the driver of the service's own mount is allowed besides these (see {@link #parse}). */
+    private final ValidationOptions options;
 
     public LabelShorthand(ResourceValidator validator) {
         this.validator = validator;
+        this.options = null;
+    }
+
+    /**
+     * A shorthand whose driver allowlist is {@code options}' plus the driver the service's own mount
+     * names: Swarm already creates that volume with that plugin on whatever node runs the task, so
+     * refusing it would not keep the plugin out, only leave the workload unprotected.
+     */
+    public LabelShorthand(ValidationOptions options) {
+        this.validator = ResourceValidator.relocatableVolumes(options);
+        this.options = options;
+    }
+
+    /** One mount of the service's task template ({@code type} as Swarm spells it: volume, bind, tmpfs, npipe). */
+    public record Mount(String type, String source, String target, String driver, Map<String, String> options) {
+        public Mount {
+            options = options == null ? Map.of() : Map.copyOf(options);
+        }
+
+        boolean namedVolume() {
+            return type == null || type.isBlank() || type.equalsIgnoreCase("volume");
+        }
+    }
+
+    /** What the service itself states besides its labels: its mounts and its placement constraints. */
+    public record Workload(List<Mount> mounts, List<String> constraints) {
+        public static final Workload NONE = new Workload(List.of(), List.of());
+
+        public Workload {
+            mounts = mounts == null ? List.of() : List.copyOf(mounts);
+            constraints = constraints == null ? List.of() : List.copyOf(constraints);
+        }
     }
 
     /** Every label of the shorthand and the field it sets ({@code volume-opt.<key>} is a family). */
@@ -115,6 +162,15 @@ public final class LabelShorthand {
 
     /** The resource the labels describe, not yet validated; unknown relocator.dev/ labels go to {@code errors}. */
     public static ObjectNode toUnstructured(String service, Map<String, String> labels, List<FieldError> errors) {
+        return toUnstructured(service, labels, Workload.NONE, errors, new LinkedHashMap<>());
+    }
+
+    /**
+     * As {@link #toUnstructured(String, Map, List)}, then the fields no label sets are filled from
+     * {@code workload}; {@code derived} receives each filled field and the path it is reported under.
+     */
+    static ObjectNode toUnstructured(String service, Map<String, String> labels, Workload workload, List<FieldError> errors,
+                                     Map<String, String> derived) {
         ObjectNode rv = F.objectNode();
         rv.put("apiVersion", RelocatableVolume.API_VERSION);
         rv.put("kind", RelocatableVolume.KIND);
@@ -154,7 +210,87 @@ public final class LabelShorthand {
             }
             setter.accept(rv, v);
         }
+        if (!volume.isEmpty()) {
+            derive(spec, service, volume, labels, workload, errors, derived);
+        }
         return rv;
+    }
+
+    /**
+     * Target, driver and options from the service's mount of the volume; placement from the service's
+     * constraints. A label always wins; a labelled target must be where the service mounts the volume.
+     */
+    private static void derive(ObjectNode spec, String service, String volume, Map<String, String> labels, Workload workload,
+                               List<FieldError> errors, Map<String, String> derived) {
+        List<Mount> sameSource = workload.mounts().stream().filter(m -> volume.equals(m.source())).toList();
+        List<Mount> volumeMounts = sameSource.stream().filter(Mount::namedVolume).toList();
+        String where = "mounts[" + volume + "]";
+        Mount chosen = null;
+        String labelled = labels.get(TARGET);
+        if (labelled != null) {
+            chosen = volumeMounts.stream().filter(m -> labelled.equals(m.target())).findFirst().orElse(null);
+            if (chosen == null && !volumeMounts.isEmpty()) {
+                errors.add(new FieldError(labelPath(TARGET), Type.INVALID, "is " + labelled + ", but service " + service
+                        + " mounts volume " + volume + " at " + targets(volumeMounts),
+                        "remove the label (the mount's target is used) or set it to " + targets(volumeMounts)));
+            }
+        } else if (volumeMounts.isEmpty()) {
+            String other = sameSource.isEmpty() ? "" : " (it has a " + sameSource.get(0).type() + " mount with that source, "
+                    + "which is not a named volume)";
+            errors.add(new FieldError(labelPath(VOLUME), Type.INVALID, "service " + service + " mounts no volume named "
+                    + volume + other + ", so the mount path is unknown",
+                    "add the mount to the service (--mount type=volume,source=" + volume + ",target=<path>; in a stack file "
+                            + "volumes: [\"" + volume + ":<path>\"]), or set " + TARGET + "=<path>"));
+        } else if (volumeMounts.size() > 1) {
+            errors.add(new FieldError(labelPath(TARGET), Type.REQUIRED, "is needed: service " + service + " mounts volume "
+                    + volume + " " + volumeMounts.size() + " times (at " + targets(volumeMounts) + ")",
+                    "set " + TARGET + " to the mount path Relocator protects, one of " + targets(volumeMounts)));
+        } else {
+            chosen = volumeMounts.get(0);
+            spec.put("target", chosen.target());
+            derived.put("spec.target", where + ".target");
+        }
+        boolean optionLabels = labels.keySet().stream().anyMatch(k -> k.startsWith(VOLUME_OPT));
+        if (chosen == null && (labelled == null || !volumeMounts.isEmpty())) {
+            // the mount error above says it all: what the mount would have given is not reported missing as well
+            if (labelled == null) {
+                derived.put("spec.target", ALREADY_REPORTED);
+            }
+            if (!labels.containsKey(DRIVER)) {
+                derived.put("spec.volume.driver", ALREADY_REPORTED);
+            }
+            if (!optionLabels) {
+                derived.put("spec.volume.options", ALREADY_REPORTED);
+            }
+        }
+        if (chosen != null) {
+            ObjectNode vol = obj(spec, "volume");
+            if (!labels.containsKey(DRIVER)) {
+                vol.put("driver", chosen.driver() == null || chosen.driver().isBlank()
+                        ? ValidationOptions.LOCAL_DRIVER : chosen.driver());
+                derived.put("spec.volume.driver", where + ".driver");
+            }
+            if (!optionLabels && !chosen.options().isEmpty()) {
+                ObjectNode o = vol.putObject("options");
+                new TreeMap<>(chosen.options()).forEach(o::put);
+            }
+            if (!optionLabels) {
+                derived.put("spec.volume.options", where + ".options");
+            }
+        }
+        if (!labels.containsKey(CONSTRAINTS)) {
+            List<String> own = workload.constraints().stream()
+                    .filter(c -> !c.replace(" ", "").startsWith(PIN_PREFIX)).toList();
+            if (!own.isEmpty()) {
+                ArrayNode a = obj(spec, "placement").putArray("constraints");
+                own.forEach(a::add);
+                derived.put("spec.placement.constraints", "constraints");
+            }
+        }
+    }
+
+    private static String targets(List<Mount> mounts) {
+        return String.join(", ", mounts.stream().map(Mount::target).toList());
     }
 
     private static BiConsumer<ObjectNode, String> setter(String label) {
@@ -230,27 +366,66 @@ public final class LabelShorthand {
         return parent.withObjectProperty(name);
     }
 
-    /** Parses and validates; errors are reported under the label that set the field. */
+    /**
+     * Parses and validates labels alone (no mount or constraints known): {@code relocator.dev/target}
+     * is then required. Errors are reported under the label that set the field.
+     */
     public ResourceValidator.Result parse(String service, Map<String, String> labels) {
+        return parse(service, labels, Workload.NONE);
+    }
+
+    /**
+     * Parses and validates a service: its labels, and what {@code workload} states for the fields no
+     * label sets. Errors are reported under the label that set the field, or under
+     * {@code mounts[<volume>].…} / {@code constraints} for what came from the service.
+     */
+    public ResourceValidator.Result parse(String service, Map<String, String> labels, Workload workload) {
         List<FieldError> errors = new ArrayList<>();
-        ObjectNode rv = toUnstructured(service, labels, errors);
-        ResourceValidator.Result r = validator.validate(rv);
+        Map<String, String> derived = new LinkedHashMap<>();
+        ObjectNode rv = toUnstructured(service, labels, workload, errors, derived);
+        ResourceValidator v = validator;
+        JsonNode driver = rv.path("spec").path("volume").path("driver");
+        if (options != null && derived.containsKey("spec.volume.driver") && driver.isTextual()
+                && !options.driverAllowed(driver.asText())) {
+            List<String> drivers = new ArrayList<>(options.volumeDrivers());
+            drivers.add(driver.asText());
+            v = ResourceValidator.relocatableVolumes(options.withDrivers(drivers));
+        }
+        ResourceValidator.Result r = v.validate(rv);
         for (FieldError e : r.errors()) {
-            errors.add(e.at(toLabelPath(e.field(), labels)));
+            String at = reportedAt(e.field(), derived);
+            if (at != null) {
+                errors.add(e.at(at));
+            }
         }
         return new ResourceValidator.Result(errors.isEmpty() ? r.defaulted() : null, errors);
     }
 
+    /** Where an error about {@code field} is reported; null when the mount error already covers it. */
+    private static String reportedAt(String field, Map<String, String> derived) {
+        for (Map.Entry<String, String> d : derived.entrySet()) {
+            if (field.equals(d.getKey()) || field.startsWith(d.getKey() + ".") || field.startsWith(d.getKey() + "[")) {
+                return d.getValue().equals(ALREADY_REPORTED) ? null : d.getValue() + field.substring(d.getKey().length());
+            }
+        }
+        return toLabelPath(field);
+    }
+
     /** The valid resource, or a {@link ValidationException} listing every label at fault. */
     public RelocatableVolume require(String service, Map<String, String> labels) {
-        ResourceValidator.Result r = parse(service, labels);
+        return require(service, labels, Workload.NONE);
+    }
+
+    /** The valid resource of a service, or a {@link ValidationException} listing every label or mount at fault. */
+    public RelocatableVolume require(String service, Map<String, String> labels, Workload workload) {
+        ResourceValidator.Result r = parse(service, labels, workload);
         if (!r.valid()) {
             throw new ValidationException(RelocatableVolume.KIND, "service " + service, r.errors());
         }
         return r.resource().orElseThrow();
     }
 
-    private static String toLabelPath(String field, Map<String, String> labels) {
+    private static String toLabelPath(String field) {
         for (Map.Entry<String, String> e : FIELDS.entrySet()) {
             String f = e.getValue();
             if (field.equals(f) || field.startsWith(f + ".") || field.startsWith(f + "[")) {

@@ -17,6 +17,7 @@ import dev.relocator.store.ResourceStore;
 import dev.relocator.store.StoreException;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * The controller's side of the {@link ResourceStore}: reads every RelocatableVolume and the
@@ -33,13 +33,15 @@ import java.util.function.Supplier;
  * ({@link #writeStatus}). Blocking I/O (Swarm configs and services): never called on the
  * controller's loop thread.
  *
- * <p>Two sources, one set of specs. Stored resources (created through the API) are mapped with
- * {@link SpecMapper}. Services that opt in with {@code relocator.dev/volume} are read as before by
- * the label source the lab and stack files depend on (driver, options and target from the
- * service's mount); the store's own label-derived objects are not used for them, because the
- * store's shorthand needs {@code relocator.dev/target} and would drop such services. A stored
- * resource wins over a labelled service that uses the same name, service or volume (the store's
- * rule for names, extended: two specs must never drive one service or one volume).
+ * <p>One reading of a resource. Stored resources (created through the API) and resources declared by
+ * a service's {@code relocator.dev/*} labels (the stack-file shorthand, which the store derives with
+ * {@code LabelShorthand}: target, driver and options from the service's mount, placement from its
+ * constraints) both come from the store's list, exactly as {@code GET} and {@code relocatorctl} show
+ * them, and both are mapped with {@link SpecMapper}: every shorthand field has its effect. A labelled
+ * service whose labels cannot be applied is listed with {@link ResourceStore#LABEL_ERRORS_ANNOTATION}
+ * and becomes an {@link SpecMapper.Invalid} like a stored resource that cannot be applied. A stored
+ * resource wins over a labelled service that uses the same name (the store's rule), service or volume
+ * (two specs must never drive one service or one volume).
  */
 public final class ResourceSync {
 
@@ -49,28 +51,23 @@ public final class ResourceSync {
     public record Entry(VolumeSpec spec, Spec.Fencing fencing, long generation, boolean stored) {
     }
 
-    /** What one read found. {@code config} is empty when the RelocatorConfig could not be read (keep the last). */
+    /**
+     * What one read found. {@code config} is empty when the RelocatorConfig could not be read (keep the last).
+     * {@code storedStatus}: the status of each stored resource; {@code keys}: the {@link #key} of every
+     * resource read, stored or labelled.
+     */
     public record Desired(Map<String, Entry> specs, Map<String, SpecMapper.Invalid> invalid, Optional<RelocatorConfig> config,
                           Map<String, JsonNode> storedStatus, Map<String, String> storedKeys) {
     }
 
-    /** The label-declared specs and the services rejected with the reason. */
-    public record Labelled(List<VolumeSpec> specs, Map<String, String> rejected) {
-    }
-
     private final ResourceStore store;
-    private final Supplier<Labelled> labelled;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-    public ResourceSync(ResourceStore store, Supplier<Labelled> labelled) {
+    public ResourceSync(ResourceStore store) {
         this.store = store;
-        this.labelled = labelled;
     }
 
-    /**
-     * Reads both sources. Throws if the stored resources cannot be listed (the caller keeps what it
-     * runs with); a labelled-service listing failure drops nothing either: it throws too.
-     */
+    /** Reads every resource and the config. Throws if the resources cannot be listed (the caller keeps what it runs with). */
     public Desired read() {
         List<ObjectNode> items = store.list(ResourceKind.RELOCATABLE_VOLUME).items();
         Map<String, Entry> specs = new TreeMap<>();
@@ -79,13 +76,15 @@ public final class ResourceSync {
         Map<String, String> keys = new HashMap<>();
         Map<String, String> byService = new HashMap<>();
         Map<String, String> byVolume = new HashMap<>();
+        List<ObjectNode> labelled = new ArrayList<>();
         for (ObjectNode o : items) {
-            if (o.path("metadata").path("annotations").has(ResourceStore.SOURCE_ANNOTATION)) {
+            String name = o.path("metadata").path("name").asText();
+            keys.put(name, key(o));
+            if (labelSource(o) != null) {
+                labelled.add(o); // after every stored one: a stored resource wins a clash
                 continue;
             }
-            String name = o.path("metadata").path("name").asText();
             statuses.put(name, o.path("status"));
-            keys.put(name, key(o));
             SpecMapper.Result r = SpecMapper.map(o);
             if (!r.valid()) {
                 invalid.put(name, r.invalid());
@@ -108,21 +107,8 @@ public final class ResourceSync {
             }
             specs.put(name, new Entry(s, r.fencing(), o.path("metadata").path("generation").asLong(1), true));
         }
-        Labelled l = labelled.get();
-        l.rejected().forEach((service, why) -> once("rejected:" + service + why,
-                () -> LOG.warnf("service %s opts in but is rejected: %s", service, why)));
-        for (VolumeSpec s : l.specs()) {
-            String clash = specs.containsKey(s.name()) || invalid.containsKey(s.name()) ? "name " + s.name()
-                    : byService.containsKey(s.service()) ? "service " + s.service()
-                    : byVolume.containsKey(s.volumeName()) ? "volume " + s.volumeName() : null;
-            if (clash != null) {
-                once("clash:" + s.service() + clash, () -> LOG.warnf("service %s opts in with relocator.dev/volume, but a stored "
-                        + "RelocatableVolume uses the same %s and wins: remove the labels or the stored resource", s.service(), clash));
-                continue;
-            }
-            byService.put(s.service(), s.name());
-            byVolume.put(s.volumeName(), s.name());
-            specs.put(s.name(), new Entry(s, null, 1, false));
+        for (ObjectNode o : labelled) {
+            readLabelled(o, specs, invalid, byService, byVolume);
         }
         Optional<RelocatorConfig> config;
         try {
@@ -134,6 +120,41 @@ public final class ResourceSync {
             config = Optional.empty();
         }
         return new Desired(specs, invalid, config, statuses, keys);
+    }
+
+    /** A resource from a service's labels: run it, report its label errors, or leave it to a stored one that clashes. */
+    private void readLabelled(ObjectNode o, Map<String, Entry> specs, Map<String, SpecMapper.Invalid> invalid,
+                              Map<String, String> byService, Map<String, String> byVolume) {
+        String name = o.path("metadata").path("name").asText();
+        String service = o.path("spec").path("service").asText(labelSource(o));
+        String volume = o.path("spec").path("volume").path("name").asText("");
+        String clash = specs.containsKey(name) || invalid.containsKey(name) ? "name " + name
+                : byService.containsKey(service) ? "service " + service
+                : byVolume.containsKey(volume) ? "volume " + volume : null;
+        if (clash != null) {
+            once("clash:" + service + clash, () -> LOG.warnf("service %s opts in with relocator.dev/volume, but a stored "
+                    + "RelocatableVolume uses the same %s and wins: remove the labels or the stored resource", service, clash));
+            return;
+        }
+        JsonNode labelErrors = o.path("metadata").path("annotations").get(ResourceStore.LABEL_ERRORS_ANNOTATION);
+        SpecMapper.Result r = labelErrors != null ? null : SpecMapper.map(o);
+        if (r == null || !r.valid()) {
+            invalid.put(name, r == null ? new SpecMapper.Invalid("service " + service, "its relocator.dev/* labels cannot be applied: "
+                    + labelErrors.asText()) : r.invalid());
+            byService.put(service, name);
+            byVolume.put(volume, name);
+            return;
+        }
+        VolumeSpec s = r.spec();
+        byService.put(s.service(), name);
+        byVolume.put(s.volumeName(), name);
+        specs.put(name, new Entry(s, r.fencing(), 1, false));
+    }
+
+    /** The service a resource's labels come from, or null for a stored resource. */
+    private static String labelSource(JsonNode o) {
+        JsonNode src = o.path("metadata").path("annotations").get(ResourceStore.SOURCE_ANNOTATION);
+        return src == null ? null : src.asText().replaceFirst("^service/", "");
     }
 
     private static RelocatorConfig config(ObjectNode o) {
@@ -148,11 +169,15 @@ public final class ResourceSync {
 
     /**
      * What a watch event must change to matter to the controller: generation (spec), annotations
-     * (move requests) and the delete mark; a status write by the controller itself does not.
+     * (move requests, label errors) and the delete mark; a status write by the controller itself does
+     * not. A resource from labels stays at generation 1, so its spec is part of the key: a label
+     * change (e.g. {@code relocator.dev/paused}) is read at once, the controller's own state labels
+     * (its status) are not a change.
      */
     public static String key(JsonNode o) {
         JsonNode m = o.path("metadata");
-        return m.path("generation").asText() + "|" + m.path("annotations") + "|" + m.path("deletionTimestamp").asText("");
+        return m.path("generation").asText() + "|" + m.path("annotations") + "|" + m.path("deletionTimestamp").asText("")
+                + (labelSource(o) != null ? "|" + o.path("spec") : "");
     }
 
     /**

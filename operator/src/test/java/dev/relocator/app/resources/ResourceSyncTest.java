@@ -9,6 +9,7 @@ import dev.relocator.core.model.VolumeSpec;
 import dev.relocator.core.model.VolumeState;
 import dev.relocator.core.model.VolumeStatus;
 import dev.relocator.crd.Resources;
+import dev.relocator.crd.labels.LabelShorthand;
 import dev.relocator.store.InMemoryBackend;
 import dev.relocator.store.LabelledService;
 import dev.relocator.store.ListResult;
@@ -25,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,8 +45,7 @@ class ResourceSyncTest {
     private final List<LabelledService> services = new ArrayList<>();
     private final VersionedResourceStore store = new VersionedResourceStore(new InMemoryBackend(), () -> List.copyOf(services),
             ValidationOptions.defaults(), Clock.systemUTC(), Duration.ofMillis(50));
-    private final List<VolumeSpec> labelled = new ArrayList<>();
-    private final ResourceSync sync = new ResourceSync(store, () -> new ResourceSync.Labelled(List.copyOf(labelled), Map.of()));
+    private final ResourceSync sync = new ResourceSync(store);
 
     @AfterEach
     void tearDown() {
@@ -58,8 +59,22 @@ class ResourceSyncTest {
         });
     }
 
-    private static VolumeSpec labelSpec(String volume, String service) {
-        return new VolumeSpec(volume, service, volume, "local", Map.of(), "/data", null, null, null, false, List.of(), null);
+    /**
+     * A service that opts in the way the lab and deploy/ do: {@code relocator.dev/volume} and a mount of
+     * that volume (bind-backed local driver), one placement constraint of its own and the controller's pin.
+     */
+    private static LabelledService labelled(String volume, String service, Map<String, String> more) {
+        Map<String, String> labels = new HashMap<>(more);
+        labels.put("relocator.dev/volume", volume);
+        return new LabelledService(service, 77, labels, new LabelShorthand.Workload(
+                List.of(new LabelShorthand.Mount("bind", "/run/relocator", "/run/relocator", "", Map.of()),
+                        new LabelShorthand.Mount("volume", volume, "/data", "local",
+                                Map.of("type", "none", "o", "bind", "device", "/srv/shared/" + volume))),
+                List.of("node.role==worker", "node.id==abc123")));
+    }
+
+    private void labelSpec(String volume, String service) {
+        services.add(labelled(volume, service, Map.of()));
     }
 
     private static ObjectNode status(Phase p, String node, long generation) {
@@ -75,10 +90,10 @@ class ResourceSyncTest {
     @Test
     void storedAndLabelledSpecsAreReadAndAStoredOneWinsEveryClash() {
         store.create(ResourceKind.RELOCATABLE_VOLUME, rv("pg", "shop_db", o -> { }));
-        labelled.add(labelSpec("logs", "shop_logs"));
-        labelled.add(labelSpec("pg", "other"));             // same name as the stored one
-        labelled.add(labelSpec("cache", "shop_db"));        // same service
-        labelled.add(labelSpec("pg-data", "third"));        // same volume as the stored one
+        labelSpec("logs", "shop_logs");
+        labelSpec("pg", "other");             // same name as the stored one
+        labelSpec("cache", "shop_db");        // same service
+        labelSpec("pg-data", "third");        // same volume as the stored one
         ResourceSync.Desired d = sync.read();
         assertEquals(List.of("logs", "pg"), List.copyOf(d.specs().keySet()));
         assertTrue(d.specs().get("pg").stored());
@@ -160,7 +175,7 @@ class ResourceSyncTest {
                 return store.updateStatus(kind, name, status, expected);
             }
         };
-        ResourceSync s = new ResourceSync(racing, () -> new ResourceSync.Labelled(List.of(), Map.of()));
+        ResourceSync s = new ResourceSync(racing);
         assertTrue(s.writeStatus("pg", status(Phase.ATTACHED, "n1", 1), null, null, attached("n1")));
         assertEquals(2, interfered.get(), "one conflict, one retry");
         ObjectNode now = store.get(ResourceKind.RELOCATABLE_VOLUME, "pg").orElseThrow();
@@ -231,13 +246,120 @@ class ResourceSyncTest {
     }
 
     @Test
-    void aLabelDeclaredResourceIsNeverWrittenNorReadTwice() {
+    void aLabelDeclaredResourceIsReadOnceAndItsStatusIsNeverWritten() {
         services.add(new LabelledService("shop_db", 77, Map.of("relocator.dev/volume", "shop_pgdata", "relocator.dev/driver", "local",
                 "relocator.dev/volume-opt.type", "nfs", "relocator.dev/volume-opt.o", "addr=nas,rw", "relocator.dev/volume-opt.device", ":/pg",
                 "relocator.dev/target", "/var/lib/postgresql/data")));
-        String name = store.list(ResourceKind.RELOCATABLE_VOLUME).items().get(0).path("metadata").path("name").asText();
-        assertTrue(sync.read().specs().isEmpty(), "label-declared objects come from the label source, not from the store's view");
-        assertTrue(sync.writeStatus(name, status(Phase.ATTACHED, "n1", 1), null, null, attached("n1")));
+        ResourceSync.Desired d = sync.read();
+        assertEquals(List.of("shop-pgdata"), List.copyOf(d.specs().keySet()), "one spec, under the name the API shows");
+        assertFalse(d.specs().get("shop-pgdata").stored());
+        assertEquals("shop_pgdata", d.specs().get("shop-pgdata").spec().volumeName());
+        assertTrue(d.storedStatus().isEmpty());
+        ObjectNode before = store.get(ResourceKind.RELOCATABLE_VOLUME, "shop-pgdata").orElseThrow();
+        assertTrue(sync.writeStatus("shop-pgdata", status(Phase.ATTACHED, "n1", 1), null, null, attached("n1")));
+        assertEquals(before, store.get(ResourceKind.RELOCATABLE_VOLUME, "shop-pgdata").orElseThrow(),
+                "the service's state labels are its status: nothing is written to the store");
+    }
+
+    @Test
+    void aLabelOnlyServiceRunsWithWhatItsMountAndConstraintsSay() {
+        labelSpec("shop_pgdata", "shop_db");
+        ResourceSync.Entry e = sync.read().specs().get("shop-pgdata");
+        VolumeSpec s = e.spec();
+        assertEquals("shop_db", s.service());
+        assertEquals("/data", s.targetPath());
+        assertEquals("local", s.driver());
+        assertEquals(Map.of("type", "none", "o", "bind", "device", "/srv/shared/shop_pgdata"), s.driverOptions());
+        assertEquals(List.of("node.role==worker"), s.placement(), "the service's own constraint stays, the pin is the controller's");
+        assertFalse(s.paused());
+        assertEquals(1, e.generation());
+    }
+
+    @Test
+    void everyShorthandFieldOfALabelledServiceHasItsEffect() {
+        Map<String, String> more = new HashMap<>(Map.of("relocator.dev/paused", "true", "relocator.dev/uid", "999",
+                "relocator.dev/gid", "998", "relocator.dev/mode", "0700", "relocator.dev/lease-seconds", "6",
+                "relocator.dev/heartbeat-seconds", "2", "relocator.dev/on-task-failure", "relocate"));
+        more.put("relocator.dev/nodev", "false");
+        more.put("relocator.dev/allow-insecure-mount", "true");
+        more.put("relocator.dev/constraints", "node.labels.zone==a");
+        services.add(labelled("shop_pgdata", "shop_db", more));
+        ResourceSync.Desired d = sync.read();
+        assertTrue(d.invalid().isEmpty(), () -> d.invalid().toString());
+        VolumeSpec s = d.specs().get("shop-pgdata").spec();
+        assertTrue(s.paused(), "relocator.dev/paused holds the volume like spec.paused of a stored one");
+        assertEquals(new VolumeSpec.Ownership(999, 998, "0700"), s.ownership());
+        assertEquals(Duration.ofSeconds(6), s.lease());
+        assertEquals(2, d.specs().get("shop-pgdata").fencing().heartbeatSeconds());
+        assertFalse(s.mountOptions().nodev());
+        assertTrue(s.mountOptions().nosuid());
+        assertEquals(VolumeSpec.TaskFailurePolicy.RELOCATE, s.taskFailurePolicy());
+        assertEquals(List.of("node.labels.zone==a"), s.placement(), "a constraints label replaces the service's own");
+
+        // what GET shows for it once the controller has written its state: Relocating=False, reason Paused
+        Map<String, String> state = new HashMap<>(services.get(0).labels());
+        state.putAll(Map.of("status.relocator.dev/phase", "Attached", "status.relocator.dev/node", "n1",
+                "status.relocator.dev/epoch", "2", "status.relocator.dev/phase-since", "2026-12-04T23:00:00Z"));
+        String keyBefore = d.storedKeys().get("shop-pgdata");
+        services.set(0, new LabelledService("shop_db", 78, state, services.get(0).workload()));
+        ObjectNode got = store.get(ResourceKind.RELOCATABLE_VOLUME, "shop-pgdata").orElseThrow();
+        assertEquals("Attached", got.path("status").path("phase").asText());
+        assertEquals("Paused", condition(got, "Relocating").path("reason").asText());
+        assertEquals("False", condition(got, "Relocating").path("status").asText());
+        assertEquals("True", condition(got, "Ready").path("status").asText());
+        assertEquals("False", condition(got, "Degraded").path("status").asText());
+        assertEquals(keyBefore, sync.read().storedKeys().get("shop-pgdata"), "the controller's own state is no change to read");
+
+        // removing the label resumes it, and the watch key says so
+        state.remove("relocator.dev/paused");
+        services.set(0, new LabelledService("shop_db", 79, state, services.get(0).workload()));
+        ResourceSync.Desired resumed = sync.read();
+        assertFalse(resumed.specs().get("shop-pgdata").spec().paused());
+        assertNotEquals(keyBefore, resumed.storedKeys().get("shop-pgdata"));
+        assertEquals("Settled", condition(store.get(ResourceKind.RELOCATABLE_VOLUME, "shop-pgdata").orElseThrow(), "Relocating")
+                .path("reason").asText());
+    }
+
+    @Test
+    void aBadLabelIsReportedPreciselyAndNotActedOn() {
+        services.add(labelled("shop_pgdata", "shop_db", Map.of("relocator.dev/lease-seconds", "1")));
+        ResourceSync.Desired d = sync.read();
+        assertTrue(d.specs().isEmpty());
+        SpecMapper.Invalid why = d.invalid().get("shop-pgdata");
+        assertTrue(why.toString().contains("labels[relocator.dev/lease-seconds]: must be ≥ 2, got 1"), why.toString());
+        ObjectNode got = store.get(ResourceKind.RELOCATABLE_VOLUME, "shop-pgdata").orElseThrow();
+        JsonNode degraded = condition(got, "Degraded");
+        assertEquals("True", degraded.path("status").asText());
+        assertEquals("InvalidSpec", degraded.path("reason").asText());
+        assertTrue(degraded.path("message").asText().contains("labels[relocator.dev/lease-seconds]"), degraded.toString());
+        assertTrue(got.path("metadata").path("annotations").path(ResourceStore.LABEL_ERRORS_ANNOTATION).asText()
+                .contains("relocator.dev/lease-seconds"));
+
+        // a stored resource of the same name (created before the labels appeared) wins: the labelled one is neither run nor reported
+        LabelledService bad = services.remove(0);
+        store.create(ResourceKind.RELOCATABLE_VOLUME, rv("shop-pgdata", "other_db", o -> { }));
+        services.add(bad);
+        ResourceSync.Desired after = sync.read();
+        assertTrue(after.invalid().isEmpty(), () -> after.invalid().toString());
+        assertTrue(after.specs().get("shop-pgdata").stored());
+    }
+
+    @Test
+    void aLabelledServiceThatDoesNotMountItsVolumeIsInvalid() {
+        services.add(new LabelledService("shop_db", 77, Map.of("relocator.dev/volume", "shop_pgdata"),
+                new LabelShorthand.Workload(List.of(new LabelShorthand.Mount("volume", "other", "/data", "local", Map.of())), List.of())));
+        SpecMapper.Invalid why = sync.read().invalid().get("shop-pgdata");
+        assertTrue(why.toString().contains("labels[relocator.dev/volume]: service shop_db mounts no volume named shop_pgdata"),
+                why.toString());
+    }
+
+    private static JsonNode condition(JsonNode rv, String type) {
+        for (JsonNode c : rv.path("status").path("conditions")) {
+            if (c.path("type").asText().equals(type)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no condition " + type + " in " + rv.path("status"));
     }
 
     private JsonNode annotations() {
