@@ -76,6 +76,8 @@ class DayTwoApiIT {
      */
     private static final double GAP_SLACK_SECONDS = 3.0;
     private static final String FIGURES = "ops-api-figures.txt";
+    /** How long after the crash the held volumes are watched before the hold ends. */
+    private static final Duration HOLD = Duration.ofSeconds(15);
 
     private static SwarmLab lab;
     private static OperatorStack stack;
@@ -115,7 +117,7 @@ class DayTwoApiIT {
             feed.close();
         }
         if (stack != null) {
-            System.out.println("[ops-api] operator logs (tail):\n" + stack.logs(300));
+            System.out.println("[ops-api] manager's operator log (tail):\n" + managerLog(200));
             stack.close();
         }
         if (lab != null) {
@@ -310,8 +312,12 @@ class DayTwoApiIT {
                 .until(() -> heldMessage(api.status(vm)).isPresent());
         long heldSeenAt = System.currentTimeMillis();
         String heldMessage = heldMessage(api.status(vm)).orElseThrow();
+        Awaitility.await(vp + " holds the loss of " + n).atMost(STATUS_BOUND).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> heldMessage(api.status(vp)).isPresent());
         JsonNode ps = api.status(vp);
-        System.out.println("[ops-api] held after the crash: " + vm + ": " + heldMessage + "; " + vp + ": " + ps.path("conditions"));
+        System.out.println("[ops-api] held after the crash: " + vm + ": " + heldMessage + "; " + vp + ": " + heldMessage(ps).orElseThrow());
+        // longer than the relocation takes unheld (about 6-8 s after a crash here): nothing may move meanwhile
+        ScenarioRun.let(Duration.ofMillis(Math.max(0, crashAt + HOLD.toMillis() - System.currentTimeMillis())));
         for (ScenarioRun r : List.of(p, m)) {
             assertEquals(1, r.workload().writers().size(), "nothing moved while held: " + r.workload().volumeName());
         }
@@ -378,23 +384,29 @@ class DayTwoApiIT {
         if (enabled) {
             mt.put("reason", "lab day-2 test");
         }
+        config(spec);
+    }
+
+    /** Merge-patches the RelocatorConfig {@code default} (created if missing) with this spec. */
+    private static void config(ObjectNode spec) {
         LabApi.Answer got = api.get(LabApi.CONFIGS + "/default");
         if (got.code() == 404) {
             ObjectNode cfg = LabApi.object();
             cfg.put("apiVersion", "relocator.dev/v1alpha1").put("kind", "RelocatorConfig").putObject("metadata").put("name", "default");
             cfg.set("spec", spec);
-            api.post(LabApi.CONFIGS, cfg).orThrow(201, "create RelocatorConfig default");
+            api.post(LabApi.CONFIGS, cfg).orThrow(201, "create RelocatorConfig " + spec);
         } else {
             ObjectNode patch = LabApi.object();
             patch.set("spec", spec);
-            api.mergePatch(LabApi.CONFIGS + "/default", patch).orThrow(200, "maintenance " + enabled);
+            api.mergePatch(LabApi.CONFIGS + "/default", patch).orThrow(200, "RelocatorConfig " + spec);
         }
     }
 
     // ------------------------------------------------------------------------------------ fence hook
 
     private enum FencePath {
-        HOOK_CONFIRMS("hook confirms", "fc"), HOOK_FAILS("hook fails -> lease", "ff"), NO_HOOK("no hook (lease)", "fl");
+        HOOK_CONFIRMS("hook confirms (volume's own, strict)", "fc"), HOOK_FAILS("hook fails -> lease (RelocatorConfig hook)", "ff"),
+        NO_HOOK("no hook (lease)", "fl");
 
         final String label;
         final String code;
@@ -421,8 +433,13 @@ class DayTwoApiIT {
             for (FencePath fp : List.of(FencePath.NO_HOOK, FencePath.HOOK_FAILS, FencePath.HOOK_CONFIRMS)) {
                 String service = "dt-" + fp.code + "-" + i;
                 ObjectNode fencing = fencingNone();
-                if (fp != FencePath.NO_HOOK) {
-                    fencing.put("external", "webhook").put("webhookUrl", webhook.url(fp == FencePath.HOOK_CONFIRMS)).put("timeoutSeconds", 5);
+                if (fp == FencePath.HOOK_CONFIRMS) {
+                    // the volume's own hook is strict (docs/design-notes.md): only its confirmation or the agent's is evidence
+                    fencing.put("external", "webhook").put("webhookUrl", webhook.url(true)).put("timeoutSeconds", 5);
+                } else if (fp == FencePath.HOOK_FAILS) {
+                    // a RelocatorConfig hook is preferred but not strict: when it fails, lease expiry is accepted.
+                    // Set before the writer is deployed, so the controller has read it before the fault.
+                    fenceHooks(webhook.url(false));
                 }
                 ScenarioRun run = newRun(service, fencing);
                 String vol = run.workload().volumeName();
@@ -430,8 +447,13 @@ class DayTwoApiIT {
                 String a = run.workload().writingNode().orElseThrow();
                 long faultAt = System.currentTimeMillis();
                 run.nemesis().partition(a, PartitionScope.FULL, true);
-                Awaitility.await(vol + " writing away from partitioned " + a).atMost(RELOCATION_BOUND).pollInterval(Duration.ofMillis(250))
-                        .ignoreExceptions().until(() -> run.workload().writingNode().filter(x -> !x.equals(a)).isPresent());
+                try {
+                    Awaitility.await(vol + " writing away from partitioned " + a).atMost(RELOCATION_BOUND).pollInterval(Duration.ofMillis(250))
+                            .ignoreExceptions().until(() -> run.workload().writingNode().filter(x -> !x.equals(a)).isPresent());
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    diagnose(vol, faultAt);
+                    throw e;
+                }
                 Awaitility.await(vol + " Detaching event").atMost(STATUS_BOUND).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                         .until(() -> detaching(vol, faultAt).isPresent());
                 PhaseFeed.Event det = detaching(vol, faultAt).orElseThrow();
@@ -448,6 +470,9 @@ class DayTwoApiIT {
                 }
                 ScenarioRun.let(Duration.ofSeconds(2));
                 CheckResult c = out.add(finish(run));
+                if (fp == FencePath.HOOK_FAILS) {
+                    fenceHooks(null);
+                }
                 double rec = c.recoverySeconds().isEmpty() ? Double.NaN : c.recoverySeconds().get(0);
                 recovery.get(fp).add(rec);
                 out.note(String.format("%s run %d (%s): partition of %s -> new writer %.1f s; fencing evidence %s (%s); %s;%s 0 double writers: %s",
@@ -478,6 +503,43 @@ class DayTwoApiIT {
         recovery.forEach((fp, xs) -> summary.append(String.format(" %s %.1f s %s;", fp.label, p50(xs), xs)));
         out.note(summary.toString());
         out.report(true);
+    }
+
+    /** RelocatorConfig.spec.fenceHooks: one webhook for every node, or none. */
+    private static void fenceHooks(String url) {
+        ObjectNode spec = LabApi.object();
+        var hooks = spec.putArray("fenceHooks");
+        if (url != null) {
+            hooks.addObject().put("name", "lab-webhook").put("external", "webhook").put("webhookUrl", url).put("timeoutSeconds", 5);
+        }
+        config(spec);
+    }
+
+    /** What the operator said and did about a volume since a fault, for a failure's timeline. */
+    private static void diagnose(String vol, long since) {
+        System.out.println("[ops-api] DIAGNOSIS " + vol + ": events since the fault:");
+        feed.events().stream().filter(e -> e.receivedMillis() >= since - 5000).forEach(e -> System.out.println("  +"
+                + (e.receivedMillis() - since) + " ms " + e.type() + " " + e.subject() + " " + e.phase() + " " + e.details()));
+        System.out.println("[ops-api] webhook calls: " + webhook.calls());
+        try {
+            System.out.println("[ops-api] status: " + api.status(vol));
+        } catch (RuntimeException e) {
+            System.out.println("[ops-api] status unavailable: " + e.getMessage());
+        }
+        System.out.println("[ops-api] manager's operator log (tail):\n" + managerLog(150));
+    }
+
+    /** The log of the operator instance on the first manager (the controller in a one-manager lab), read from its engine. */
+    private static String managerLog(int tail) {
+        String mgr = lab.managers().get(0).name();
+        try {
+            String id = lab.docker(mgr, "ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + OperatorStack.SERVICE).stdout()
+                    .lines().findFirst().orElse("");
+            var r = lab.docker(mgr, "logs", "--tail", Integer.toString(tail), id);
+            return r.stdout() + r.stderr();
+        } catch (RuntimeException e) {
+            return "(unavailable: " + e.getMessage() + ")";
+        }
     }
 
     private static Optional<PhaseFeed.Event> detaching(String vol, long since) {
