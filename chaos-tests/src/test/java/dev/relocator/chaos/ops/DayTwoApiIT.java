@@ -423,7 +423,7 @@ class DayTwoApiIT {
         Outcome out = new Outcome("ops-api-fence-hook", "partition",
                 "hook confirms -> fenced by EXTERNAL_FENCE without the lease wait; hook fails -> FenceHookFailed, LEASE_EXPIRED;"
                         + " no hook -> LEASE_EXPIRED; 0 double writers on every path");
-        int rounds = Integer.getInteger("chaos.fence.runs", ChaosProfile.runs(1, 3));
+        int rounds = Integer.getInteger("chaos.fence.runs", ChaosProfile.runs(2, 5));
         Map<FencePath, List<Double>> recovery = new LinkedHashMap<>();
         for (FencePath fp : FencePath.values()) {
             recovery.put(fp, new ArrayList<>());
