@@ -59,6 +59,15 @@ public final class OperatorStack implements AutoCloseable {
 
     /** Builds (or finds) the image, starts the broker, deploys the stack and waits until every node's instance is healthy. */
     public static OperatorStack deploy(SwarmLab lab) {
+        return deploy(lab, List.of());
+    }
+
+    /**
+     * As {@link #deploy(SwarmLab)}, with more compose files (on the host) merged into the stack from the
+     * first deploy on, e.g. {@link LabApi#PUBLISH_OVERRIDE}: a later {@link #redeploy} that adds them
+     * would roll every instance.
+     */
+    public static OperatorStack deploy(SwarmLab lab, List<Path> moreComposeFiles) {
         Path root = repositoryRoot();
         long t0 = System.nanoTime();
         String image = buildImage(lab.hostDocker(), root, lab.images().jreImage());
@@ -70,7 +79,7 @@ public final class OperatorStack implements AutoCloseable {
             long t1 = System.nanoTime();
             OperatorStack stack = new OperatorStack(lab, broker, image, built, 0);
             stack.installWrapper();
-            stack.stackDeploy(root);
+            stack.stackDeploy(root, moreComposeFiles);
             stack.awaitReady(READY_BOUND);
             return new OperatorStack(lab, broker, image, built, (System.nanoTime() - t1) / 1_000_000);
         } catch (RuntimeException e) {
@@ -179,17 +188,20 @@ public final class OperatorStack implements AutoCloseable {
         }
     }
 
-    private void stackDeploy(Path root) {
+    private void stackDeploy(Path root, List<Path> moreComposeFiles) {
         Path stackFile = root.resolve("deploy/docker-stack.yml");
         for (LabNode m : lab.managers()) {
             lab.exec(m.name(), "mkdir", "-p", "/opt/relocator").orThrow("mkdir on " + m.name());
             lab.copyToNode(m.name(), stackFile, "/opt/relocator");
+            for (Path f : moreComposeFiles) {
+                lab.copyToNode(m.name(), f, "/opt/relocator");
+            }
         }
         String token = HexFormat.of().formatHex(randomBytes());
         String manager = lab.managers().get(0).name();
         lab.exec(manager, "sh", "-c", "docker secret inspect relocator_api_token >/dev/null 2>&1 || printf %s " + token
                 + " | docker secret create --label dev.relocator.lab=" + lab.runId() + " relocator_api_token -").orThrow("secret create");
-        redeploy(List.of(), Map.of());
+        redeploy(moreComposeFiles.stream().map(f -> "/opt/relocator/" + f.getFileName()).toList(), Map.of());
     }
 
     /**

@@ -25,9 +25,17 @@ public final class PhaseFeed implements AutoCloseable {
     public record Phase(long receivedMillis, String volume, String phase, long epoch, String node, String raw) {
     }
 
+    /**
+     * Any CloudEvent of the topic: its type, subject (volume or node), {@code data.phase} (for errors and
+     * holds: the reason) and {@code data.details}.
+     */
+    public record Event(long receivedMillis, String type, String subject, String phase, JsonNode details) {
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private final KafkaConsumer<String, String> consumer;
     private final List<Phase> phases = new CopyOnWriteArrayList<>();
+    private final List<Event> events = new CopyOnWriteArrayList<>();
     private final List<Consumer<Phase>> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -59,10 +67,21 @@ public final class PhaseFeed implements AutoCloseable {
         return phases.stream().filter(p -> p.volume().equals(volume)).toList();
     }
 
+    /** Every event of the topic so far, in arrival order. */
+    public List<Event> events() {
+        return new ArrayList<>(events);
+    }
+
+    /** Events of {@code type} about {@code subject}. */
+    public List<Event> events(String type, String subject) {
+        return events.stream().filter(e -> e.type().equals(type) && e.subject().equals(subject)).toList();
+    }
+
     private void run() {
         try {
             while (running) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    parseEvent(r.value()).ifPresent(events::add);
                     parse(r.value()).ifPresent(ph -> {
                         phases.add(ph);
                         listeners.forEach(l -> l.accept(ph));
@@ -87,6 +106,17 @@ public final class PhaseFeed implements AutoCloseable {
             String node = firstText(details, "node", "target", "source");
             return java.util.Optional.of(new Phase(System.currentTimeMillis(), e.path("subject").asText(), d.path("phase").asText(),
                     d.path("epoch").asLong(-1), node, value));
+        } catch (Exception ex) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    static java.util.Optional<Event> parseEvent(String value) {
+        try {
+            JsonNode e = JSON.readTree(value);
+            JsonNode d = e.path("data");
+            return java.util.Optional.of(new Event(System.currentTimeMillis(), e.path("type").asText(), e.path("subject").asText(),
+                    d.path("phase").asText(), d.path("details")));
         } catch (Exception ex) {
             return java.util.Optional.empty();
         }

@@ -26,4 +26,17 @@ class PhaseFeedTest {
         assertTrue(PhaseFeed.parse("{\"type\":\"dev.relocator.node.health.changed\",\"subject\":\"w1\",\"data\":{}}").isEmpty());
         assertTrue(PhaseFeed.parse("not json").isEmpty());
     }
+
+    @Test
+    void everyEventKeepsItsTypeSubjectReasonAndDetails() {
+        String event = """
+                {"specversion":"1.0","id":"y","source":"/relocator/controller","type":"dev.relocator.error","subject":"pgdata",
+                 "data":{"kind":"volume","epoch":0,"phase":"FenceHookFailed","details":{"node":"w1","detail":"the fence hook failed"}}}""";
+        PhaseFeed.Event e = PhaseFeed.parseEvent(event).orElseThrow();
+        assertEquals("dev.relocator.error", e.type());
+        assertEquals("pgdata", e.subject());
+        assertEquals("FenceHookFailed", e.phase());
+        assertEquals("w1", e.details().path("node").asText());
+        assertTrue(PhaseFeed.parseEvent("not json").isEmpty());
+    }
 }

@@ -16,7 +16,8 @@ import dev.relocator.core.model.VolumeStatus;
  * <ul>
  *   <li>{@code Ready}: True only when Attached and nothing is waiting; the reason is the phase or why it waits.</li>
  *   <li>{@code Relocating}: True in Fencing, Detaching, Attaching, Starting; False with reason
- *       {@code Paused} while {@code spec.paused} holds it, else {@code Settled}.</li>
+ *       {@code Paused} while {@code spec.paused} holds it, {@code MaintenanceMode} while the cluster's
+ *       maintenance does, else {@code Settled}; a hold's message names what it holds back, if anything.</li>
  *   <li>{@code Degraded}: True when the controller waits on a problem (a CamelCase reason such as
  *       {@code TargetUnavailable}, {@code NoEligibleNode}, {@code ServiceMissing}), when the phase is
  *       Failed, or when the spec cannot be applied ({@code InvalidSpec}); else {@code AsExpected}.</li>
@@ -25,8 +26,10 @@ import dev.relocator.core.model.VolumeStatus;
 public final class StatusBuilder {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
-    /** Waiting reasons that are a choice of the user, not a problem. */
-    private static final java.util.Set<String> NOT_DEGRADED = java.util.Set.of("Paused", "Maintenance");
+    /** Waiting reasons that are a choice of the user, not a problem: the controller's hold reasons. */
+    private static final java.util.Set<String> NOT_DEGRADED = java.util.Set.of("Paused", "MaintenanceMode");
+    /** How the controller's hold detail names the move it holds back ("...; held: LeaseExpired of node n1"). */
+    private static final String HELD = "; held: ";
 
     private StatusBuilder() {
     }
@@ -54,9 +57,14 @@ public final class StatusBuilder {
         boolean ready = st.phase() == Phase.ATTACHED && (waiting == null || NOT_DEGRADED.contains(waiting));
         condition(conditions, "Ready", ready, ready ? "Attached" : waiting != null && !NOT_DEGRADED.contains(waiting) ? waiting
                 : st.phase().label(), ready ? "attached to " + st.node() + " at epoch " + st.epoch() : detail);
-        String relocReason = relocating ? st.phase().label() : paused ? "Paused" : "Settled";
+        boolean maintenance = !paused && "MaintenanceMode".equals(waiting);
+        String relocReason = relocating ? st.phase().label() : paused ? "Paused" : maintenance ? "MaintenanceMode" : "Settled";
+        // a hold with something to act on (a lost node, a requested move) says so: that is what resuming releases
+        String held = detail != null && detail.contains(HELD) && (paused || maintenance) ? detail.substring(detail.indexOf(HELD)) : "";
         String relocMessage = relocating ? phaseMessage(st) : paused
-                ? "spec.paused is true: no relocation is started (one in flight finishes); set it to false to resume" : null;
+                ? "spec.paused is true: no relocation is started (one in flight finishes); set it to false to resume" + held
+                : maintenance ? (detail != null ? detail : "the cluster is in maintenance mode: no relocation starts; end maintenance to resume")
+                : null;
         condition(conditions, "Relocating", relocating, relocReason, relocMessage);
         String degReason = !degraded ? "AsExpected" : st.phase() == Phase.FAILED && (waiting == null || NOT_DEGRADED.contains(waiting))
                 ? (st.reason().isEmpty() ? "Failed" : st.reason()) : waiting;

@@ -82,6 +82,30 @@ class StatusBuilderTest {
         assertEquals("False", cond(s, "Degraded").path("status").asText());
     }
 
+    /** The controller's hold reason under RelocatorConfig maintenance is MaintenanceMode: a choice, like Paused. */
+    @Test
+    void maintenanceIsAReasonNotADegradationAndNamesWhatItHolds() {
+        String detail = "the cluster is in maintenance mode (kernel upgrades): no relocation starts; end maintenance to resume;"
+                + " held: LeaseExpired of node n1";
+        ObjectNode s = StatusBuilder.of(new VolumeStatus("pg", state(Phase.ATTACHED, 1, "n1", null), "MaintenanceMode", detail, null),
+                2, false);
+        assertEquals("True", cond(s, "Ready").path("status").asText(), s.toString());
+        assertEquals("False", cond(s, "Degraded").path("status").asText(), s.toString());
+        assertEquals("False", cond(s, "Relocating").path("status").asText());
+        assertEquals("MaintenanceMode", cond(s, "Relocating").path("reason").asText());
+        assertEquals(detail, cond(s, "Relocating").path("message").asText());
+    }
+
+    @Test
+    void aPausedVolumeNamesTheMoveItHoldsBack() {
+        ObjectNode s = StatusBuilder.of(new VolumeStatus("pg", state(Phase.ATTACHED, 1, "n1", null), "Paused",
+                "spec.paused is true: no relocation starts; set it to false to resume; held: LeaseExpired of node n1", null), 2, true);
+        assertEquals("Paused", cond(s, "Relocating").path("reason").asText());
+        assertTrue(cond(s, "Relocating").path("message").asText().endsWith("; held: LeaseExpired of node n1"),
+                cond(s, "Relocating").toString());
+        assertEquals("False", cond(s, "Degraded").path("status").asText());
+    }
+
     @Test
     void aRefusedMoveIsDegradedWithTheControllersReasonAndMessage() {
         ObjectNode s = StatusBuilder.of(new VolumeStatus("pg", state(Phase.ATTACHED, 1, "n1", null), "TargetUnavailable",
