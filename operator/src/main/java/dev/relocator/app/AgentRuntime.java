@@ -84,10 +84,10 @@ public class AgentRuntime {
     }
 
     /**
-     * Runs before the controller's shutdown ({@code @Priority}): on the leader's node the hand-over is granted by
-     * this very instance's controller, which must still be acting.
+     * Runs after the controller's hand-over ({@code ControllerRuntime.handOver}, priority 1) and before the
+     * controller's shutdown: on the leader's node the hand-over is granted by this very instance's controller.
      */
-    void stop(@Observes @Priority(1) ShutdownEvent event) {
+    void stop(@Observes @Priority(2) ShutdownEvent event) {
         if (loop == null) {
             return;
         }

@@ -1696,6 +1696,25 @@ final class Sim {
             case 2 -> "then the node is partitioned";
             default -> "then the controller fails over";
         });
+        boolean leaderHandover = n == leader && n.controller != null;
+        if (leaderHandover) {
+            // the leader's node: its controller is replaced too. It hands every lease over first (recorded in
+            // Swarm, granted with every ack for 2.5 s), then stops; the next instance's controller starts with the agent.
+            Node m = n;
+            long window = 2500 * MS;
+            List<String> recorded = variant == Variant.HANDOVER_UNACKNOWLEDGED ? List.of()
+                    : m.controller.beginHandover(Duration.ofNanos(HANDOVER_EXT), Duration.ofNanos(window));
+            note("controller on " + m + " hands over " + recorded);
+            int cg = m.ctrlGen;
+            atWorld(now + window, () -> {
+                if (m.ctrlGen == cg && m.controller != null) {
+                    m.controller = null;
+                    m.ctrlGen++;
+                    note("controller on " + m + " stopped for the update");
+                    atWorld(now + gap, () -> restartController(m));
+                }
+            });
+        }
         stopAgentForUpdate(n, now + HANDOVER_TIMEOUT, () -> {
             long stopped = now;
             long lossAt = now + rnd.nextLong(gap);
@@ -1729,7 +1748,8 @@ final class Sim {
             } else if (n == w) {
                 // from the loss: the plain L1 bound plus the extension (a successor controller counts the recorded
                 // extension from its own activation, after the election: that is inside l1Bound(leaderHit))
-                long bound = l1Bound(n == leader) + HANDOVER_EXT + timing.heartbeat().toNanos();
+                // (+ the controller's grant window when the leader's controller handed every lease over)
+                long bound = l1Bound(n == leader) + HANDOVER_EXT + timing.heartbeat().toNanos() + (leaderHandover ? 2500 * MS : 0);
                 atWorld(lossAt + bound, () -> {
                     Container c = runningContainer(vol);
                     boolean waitsForRetry = specs.get(0).externalFence() && hookFailures > 0;

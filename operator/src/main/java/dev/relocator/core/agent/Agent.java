@@ -226,6 +226,11 @@ public final class Agent {
             return false;
         }
         handoverWanted = extension.toNanos();
+        if (effectiveDeadline - now >= handoverWanted) {
+            // a stopping controller already extended every lease (recorded in Swarm) by at least this much
+            handedOver = true;
+            return true;
+        }
         reportDue = true;
         sentAny = false; // send now, not at the next heartbeat
         maybeHeartbeat(now);
@@ -440,10 +445,12 @@ public final class Agent {
         long now = clock.monotonicNanos();
         lastAckedSeq = Math.max(lastAckedSeq, ack.seq());
         long d = timing.agentDeadline(sent);
-        if (ack.extensionNanos() > 0 && handoverWanted > 0) {
-            // never more than asked for: a controller configured otherwise cannot stretch this node's lease
-            d += Math.min(ack.extensionNanos(), handoverWanted);
-            handedOver = true;
+        if (ack.extensionNanos() > 0) {
+            // A controller grants an extension only after recording it (its own lease expiry and any successor's
+            // honour it): asked for by this stopping agent, or given to every agent by a stopping controller.
+            // Never more than this agent asked for, when it asked.
+            d += handoverWanted > 0 ? Math.min(ack.extensionNanos(), handoverWanted) : ack.extensionNanos();
+            handedOver |= handoverWanted > 0;
         }
         if (!haveDeadline || d > ackDeadline) {
             ackDeadline = d;

@@ -91,6 +91,9 @@ public class Controller {
      */
     private final Map<String, Long> handoverUntil = new HashMap<>();
     private final Map<String, Long> handoverClearTried = new HashMap<>();
+    /** While this controller stops ({@link #beginHandover}): the extension every ack carries, until {@code handoverAllEnd}. */
+    private long handoverAllNanos;
+    private long handoverAllEnd;
 
     private boolean maintenance;
     private String maintenanceReason = "";
@@ -267,6 +270,7 @@ public class Controller {
                 hooks.clear();
                 handoverUntil.clear();
                 handoverClearTried.clear();
+                handoverAllNanos = 0;
                 publish(StateChange.Types.NODE_HEALTH_CHANGED, id, id, 0, "ControllerActive", Map.of("controller", id));
             }
         } else if (active && (certainlyNot || start - lastConfirmStart >= cfg.leaderLease().toNanos())) {
@@ -322,7 +326,11 @@ public class Controller {
             boolean g = a != null && a.node().equals(hb.node());
             grants.add(new HeartbeatAck.VolumeGrant(c.volume(), g, g ? a.epoch() : 0, c.revision()));
         }
-        long extension = hb.handoverNanos() > 0 ? grantHandover(hb, now) : 0;
+        long ask = hb.handoverNanos();
+        if (handoverAllNanos > 0 && now < handoverAllEnd) {
+            ask = Math.max(ask, handoverAllNanos);
+        }
+        long extension = ask > 0 ? grantHandover(hb.node(), hb.incarnation(), ask, now) : 0;
         return Optional.of(new HeartbeatAck(id, now, hb.node(), hb.incarnation(), hb.seq(), grants, extension));
     }
 
@@ -334,30 +342,79 @@ public class Controller {
      *
      * @return the extension granted, 0 for none (the ack then renews the plain lease only)
      */
-    private long grantHandover(Heartbeat hb, long receipt) {
-        long want = Math.min(hb.handoverNanos(), cfg.maxHandover().toNanos());
+    private long grantHandover(String node, long incarnation, long asked, long receipt) {
+        long want = Math.min(asked, cfg.maxHandover().toNanos());
         if (want <= 0) {
             return 0;
         }
         // the extension is measured on the agent's clock too: its rate difference over the extension
         long until = receipt + want + (long) Math.ceil(2 * cfg.timing().maxDriftRate() * want);
-        long covered = Math.max(until, handoverUntil.getOrDefault(hb.node(), Long.MIN_VALUE));
-        long recordMillis = Math.max(1, (covered - receipt + 999_999) / 1_000_000);
-        try {
-            cluster.recordHandover(hb.node(), recordMillis);
-        } catch (ClusterUnavailableException e) {
-            publish(StateChange.Types.NODE_HEALTH_CHANGED, hb.node(), hb.node(), 0, "HandoverRefused",
-                    Map.of("reason", "the extension could not be recorded in Swarm: " + e.getMessage()));
+        Long held = handoverUntil.get(node);
+        if (held != null && held >= until && handoverClearTried.get(node) == null) {
+            // already recorded in Swarm beyond this grant (this controller's hand-over of every node)
+            return want;
+        }
+        if (!record(node, Math.max(until, held == null ? Long.MIN_VALUE : held), receipt)) {
             return 0;
+        }
+        publish(StateChange.Types.NODE_HEALTH_CHANGED, node, node, 0, "HandoverGranted",
+                Map.of("extensionMillis", want / 1_000_000, "incarnation", incarnation));
+        return want;
+    }
+
+    /** Records {@code covered} for {@code node} in Swarm; true (and noted) only if written and still acting afterwards. */
+    private boolean record(String node, long covered, long now) {
+        long recordMillis = Math.max(1, (covered - now + 999_999) / 1_000_000);
+        try {
+            cluster.recordHandover(node, recordMillis);
+        } catch (ClusterUnavailableException e) {
+            publish(StateChange.Types.NODE_HEALTH_CHANGED, node, node, 0, "HandoverRefused",
+                    Map.of("reason", "the extension could not be recorded in Swarm: " + e.getMessage()));
+            return false;
         }
         if (!acting(clock.monotonicNanos())) {
-            return 0;
+            return false;
         }
-        handoverUntil.put(hb.node(), covered);
-        handoverClearTried.remove(hb.node());
-        publish(StateChange.Types.NODE_HEALTH_CHANGED, hb.node(), hb.node(), 0, "HandoverGranted",
-                Map.of("extensionMillis", want / 1_000_000, "incarnation", hb.incarnation()));
-        return want;
+        handoverUntil.put(node, covered);
+        handoverClearTried.remove(node);
+        return true;
+    }
+
+    /**
+     * This controller's instance is stopping (an operator update of the leader's node): until it is replaced no
+     * agent gets an ack, longer than a lease. Records for every node an extension of {@code extension} (capped)
+     * counted from the end of a grant window of {@code window}, then answers every heartbeat in that window with
+     * it, so every agent rides over the controller's restart as its own node's agent rides over its own. A
+     * successor honours the records exactly as for one node.
+     *
+     * @return the nodes recorded (their agents get the extension with their next ack)
+     */
+    public List<String> beginHandover(Duration extension, Duration window) {
+        long now = clock.monotonicNanos();
+        long want = Math.min(extension.toNanos(), cfg.maxHandover().toNanos());
+        if (!acting(now) || want <= 0) {
+            return List.of();
+        }
+        List<NodeInfo> nodes;
+        try {
+            nodes = cluster.nodes();
+        } catch (ClusterUnavailableException e) {
+            return List.of();
+        }
+        long until = now + window.toNanos() + want + (long) Math.ceil(2 * cfg.timing().maxDriftRate() * want);
+        List<String> recorded = new ArrayList<>();
+        for (NodeInfo n : nodes) {
+            if (record(n.id(), Math.max(until, handoverUntil.getOrDefault(n.id(), Long.MIN_VALUE)), now)) {
+                recorded.add(n.id());
+            }
+        }
+        if (!recorded.isEmpty()) {
+            handoverAllNanos = want;
+            handoverAllEnd = now + window.toNanos();
+            publish(StateChange.Types.NODE_HEALTH_CHANGED, id, id, 0, "ControllerHandover",
+                    Map.of("extensionMillis", want / 1_000_000, "nodes", List.copyOf(recorded)));
+        }
+        return recorded;
     }
 
     /**

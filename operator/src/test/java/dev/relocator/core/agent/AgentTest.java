@@ -569,11 +569,21 @@ class AgentTest {
     }
 
     @Test
-    void anAckForAnotherHeartbeatOrALongerGrantNeverStretchesTheLeaseBeyondWhatWasAsked() {
+    void aStoppingControllersExtensionIsTakenAndThenNoAskIsNeeded() {
         runningWriter();
         Heartbeat plain = last();
         agent.onAck(ackWithExtension(plain, HANDOVER.toNanos()));
-        assertFalse(agent.handedOver(), "an extension this instance never asked for is ignored");
+        assertTrue(agent.effectiveDeadline() >= now + HANDOVER.toNanos(), "granted to every agent by a stopping controller");
+        assertFalse(agent.handedOver());
+        int before = sent.size();
+        assertTrue(agent.requestHandover(HANDOVER));
+        assertTrue(agent.handedOver(), "the lease already covers the ask");
+        assertEquals(before, sent.size(), "nothing to ask");
+    }
+
+    @Test
+    void aLongerGrantNeverStretchesTheLeaseBeyondWhatWasAsked() {
+        runningWriter();
         agent.requestHandover(HANDOVER);
         long sendTime = now;
         agent.onAck(ackWithExtension(last(), 10 * HANDOVER.toNanos()));

@@ -1127,4 +1127,45 @@ class ControllerTest {
                 "a stale record would delay the node's next failover after a controller change");
         assertEquals("Attached", cluster.phase());
     }
+
+    @Test
+    void aStoppingControllerRecordsAnExtensionForEveryNodeAndGrantsItWithEveryAckInItsWindow() {
+        attachedOn("a", 3);
+        reconcile();
+        beat(3000, "a", "b", "c");
+        reconcile();
+        int writes = cluster.handoverWrites;
+        List<String> nodes = ctl.beginHandover(java.time.Duration.ofNanos(HANDOVER), java.time.Duration.ofMillis(2500));
+        assertEquals(List.of("a", "b", "c"), nodes);
+        assertEquals(writes + 3, cluster.handoverWrites, "one record per node, before any grant");
+        for (String n : nodes) {
+            assertTrue(cluster.nodes.get(n).labels().containsKey(Controller.HANDOVER_LABEL), n);
+        }
+        clock.advanceMillis(1000);
+        ctl.leadershipTick();
+        HeartbeatAck ack = beat("b");
+        assertEquals(HANDOVER, ack.extensionNanos(), "an ordinary heartbeat in the window gets the extension");
+        assertEquals(writes + 3, cluster.handoverWrites, "already recorded: no write per ack");
+        long expiry = ctl.leaseExpiry("b");
+        assertTrue(expiry >= clock.nanos + HANDOVER + ControllerConfig.DEFAULT.timing().lease().toNanos(), "honoured for b too");
+        clock.advanceMillis(2000);
+        ctl.leadershipTick();
+        assertEquals(0, beat("c").extensionNanos(), "after the window: plain acks");
+        // the successor honours every record
+        ctl = newController("c2");
+        reconcile();
+        assertTrue(ctl.leaseExpiry("c") >= clock.nanos + HANDOVER, "the successor waits the extension out for every node");
+    }
+
+    @Test
+    void aControllerThatCannotRecordGrantsNothingOnShutdown() {
+        attachedOn("a", 3);
+        reconcile();
+        beat(3000, "a", "b", "c");
+        cluster.handoverWritesFail = true;
+        assertTrue(ctl.beginHandover(java.time.Duration.ofNanos(HANDOVER), java.time.Duration.ofMillis(2500)).isEmpty());
+        clock.advanceMillis(500);
+        ctl.leadershipTick();
+        assertEquals(0, beat("b").extensionNanos());
+    }
 }
