@@ -234,6 +234,9 @@ public class AgentRuntime {
                         if (error == null && resp.statusCode() == 200) {
                             HeartbeatAck ack = client.read(resp.body(), HeartbeatAck.class);
                             acked.set(true);
+                            if (ack.extensionNanos() > 0) {
+                                LOG.infof("lease extended by %d ms by controller %s (hand-over)", ack.extensionNanos() / 1_000_000, ack.controller());
+                            }
                             renewals.increment();
                             onLoop(a -> a.onAck(ack));
                         }
