@@ -92,11 +92,22 @@ public class AgentRuntime {
             return;
         }
         try {
-            handOver();
+            if (!handoverTried.getAndSet(true)) {
+                handOver();
+            }
         } finally {
             loop.shutdownNow();
         }
     }
+
+    /** In the pre-shutdown phase, while this instance (and, on the leader's node, its controller) still serves HTTP. */
+    void handOverEarly(@Observes @Priority(2) io.quarkus.runtime.ShutdownDelayInitiatedEvent event) {
+        if (loop != null && !handoverTried.getAndSet(true)) {
+            handOver();
+        }
+    }
+
+    private final AtomicBoolean handoverTried = new AtomicBoolean();
 
     /**
      * Asks for the hand-over extension and waits (bounded) for the grant: the next instance on this node resumes

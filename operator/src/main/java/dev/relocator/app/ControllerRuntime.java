@@ -190,9 +190,20 @@ public class ControllerRuntime {
      * every node and grants it with every ack for two heartbeats, so every agent rides over the restart (see
      * {@link Controller#beginHandover}); the loop keeps answering until {@link #stop}.
      */
+    void handOverEarly(@Observes @jakarta.annotation.Priority(1) io.quarkus.runtime.ShutdownDelayInitiatedEvent event) {
+        handOver();
+    }
+
+    /** Without the pre-shutdown phase (quarkus.shutdown.delay-enabled=false) this is the last chance, though HTTP may be gone. */
     void handOver(@Observes @jakarta.annotation.Priority(1) ShutdownEvent event) {
+        handOver();
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean handedOver = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private void handOver() {
         Duration extension = config.agent().handoverExtension();
-        if (loop == null || controller == null || !acting || extension.isZero() || extension.isNegative()) {
+        if (loop == null || controller == null || !acting || extension.isZero() || extension.isNegative() || handedOver.getAndSet(true)) {
             return;
         }
         Duration window = config.lease().heartbeat().multipliedBy(2).plusMillis(500);
