@@ -32,7 +32,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Issue 7 item 4: a rolling {@code docker service update} of the operator (one forced update that
@@ -51,10 +50,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * agent renews before the controller's expiry, restarted in place: either way the first test's pause
  * check fails.
  */
-@EnabledIfSystemProperty(named = "chaos.rollingUpdate", matches = "true", disabledReason = "not green yet (docs/benchmarks.md §4.5): "
-        + "Swarm replaces the instances of all nodes within seconds of each other (parallelism 1 waits only for the new task to run, "
-        + "not for it to be ready), so the controller's own restart overlaps every agent's and the hand-over grants cannot be "
-        + "delivered; the control did not relocate within 150 s in its last run (not analysed)")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperatorRollingUpdateIT {
 
