@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -82,10 +83,80 @@ public class AgentRuntime {
         loop.scheduleWithFixedDelay(this::tick, 0, config.lease().tick().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        if (loop != null) {
+    /**
+     * Runs after the controller's hand-over ({@code ControllerRuntime.handOver}, priority 1) and before the
+     * controller's shutdown: on the leader's node the hand-over is granted by this very instance's controller.
+     */
+    void stop(@Observes @Priority(2) ShutdownEvent event) {
+        if (loop == null) {
+            return;
+        }
+        try {
+            if (!handoverTried.getAndSet(true)) {
+                handOver();
+            }
+        } finally {
             loop.shutdownNow();
         }
+    }
+
+    /** In the pre-shutdown phase, while this instance (and, on the leader's node, its controller) still serves HTTP. */
+    void handOverEarly(@Observes @Priority(2) io.quarkus.runtime.ShutdownDelayInitiatedEvent event) {
+        if (loop != null && !handoverTried.getAndSet(true)) {
+            handOver();
+        }
+    }
+
+    private final AtomicBoolean handoverTried = new AtomicBoolean();
+
+    /**
+     * Asks for the hand-over extension and waits (bounded) for the grant: the next instance on this node resumes
+     * from the lease file, and the extension keeps the node's writers alive until it does. Without a grant the
+     * lease is what it was: the writers live as long as a plain lease and the controller relocates them when it
+     * expires.
+     */
+    private void handOver() {
+        java.time.Duration extension = config.agent().handoverExtension();
+        if (agent == null || extension.isZero() || extension.isNegative()) {
+            LOG.infof("stopping without a lease hand-over (relocator.agent.handover-extension=%s)", extension);
+            return;
+        }
+        long deadline = System.nanoTime() + config.agent().handoverTimeout().toNanos();
+        try {
+            if (!onLoopNow(a -> a.requestHandover(extension), deadline)) {
+                LOG.info("stopping without a lease hand-over: this node holds no valid lease");
+                return;
+            }
+            while (System.nanoTime() - deadline < 0) {
+                if (onLoopNow(Agent::handedOver, deadline)) {
+                    LOG.infof("lease handed over: extended by %s for the next instance on this node", extension);
+                    return;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            // fall through
+        } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
+            LOG.warnf("lease hand-over failed: %s", e.toString());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        LOG.warnf("stopping without a lease hand-over: no controller granted it within %s", config.agent().handoverTimeout());
+    }
+
+    private <T> T onLoopNow(java.util.function.Function<Agent, T> f, long deadline)
+            throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+        java.util.concurrent.CompletableFuture<T> r = new java.util.concurrent.CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                r.complete(f.apply(agent));
+            } catch (RuntimeException e) {
+                r.completeExceptionally(e);
+            }
+        });
+        return r.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     private void tick() {
@@ -195,6 +266,9 @@ public class AgentRuntime {
                         if (error == null && resp.statusCode() == 200) {
                             HeartbeatAck ack = client.read(resp.body(), HeartbeatAck.class);
                             acked.set(true);
+                            if (ack.extensionNanos() > 0) {
+                                LOG.infof("lease extended by %d ms by controller %s (hand-over)", ack.extensionNanos() / 1_000_000, ack.controller());
+                            }
                             renewals.increment();
                             acknowledged(manager);
                             onLoop(a -> a.onAck(ack));

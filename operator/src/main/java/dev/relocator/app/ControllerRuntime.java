@@ -37,6 +37,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -176,6 +177,52 @@ public class ControllerRuntime {
             runTick();
         }));
         loop.execute(this::runTick);
+    }
+
+    /**
+     * First thing on shutdown (before this instance's agent hands over, {@code @Priority(1)}): while the controller
+     * is replaced no agent gets an ack, for longer than a lease. The acting controller records an extension for
+     * every node and grants it with every ack for two heartbeats, so every agent rides over the restart (see
+     * {@link Controller#beginHandover}); the loop keeps answering until {@link #stop}.
+     */
+    void handOverEarly(@Observes @jakarta.annotation.Priority(1) io.quarkus.runtime.ShutdownDelayInitiatedEvent event) {
+        handOver();
+    }
+
+    /** Without the pre-shutdown phase (quarkus.shutdown.delay-enabled=false) this is the last chance, though HTTP may be gone. */
+    void handOver(@Observes @jakarta.annotation.Priority(1) ShutdownEvent event) {
+        handOver();
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean handedOver = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private void handOver() {
+        Duration extension = config.agent().handoverExtension();
+        if (loop == null || controller == null || !acting || extension.isZero() || extension.isNegative() || handedOver.getAndSet(true)) {
+            return;
+        }
+        Duration window = config.lease().heartbeat().multipliedBy(2).plusMillis(500);
+        java.util.concurrent.CompletableFuture<List<String>> begun = new java.util.concurrent.CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                try {
+                    begun.complete(controller.beginHandover(extension, window));
+                } catch (RuntimeException e) {
+                    begun.completeExceptionally(e);
+                }
+            });
+            List<String> nodes = begun.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            if (nodes.isEmpty()) {
+                LOG.warn("controller stopping without a hand-over: the extension could not be recorded in Swarm");
+                return;
+            }
+            LOG.infof("controller hand-over: lease of nodes %s extended by up to %s; answering heartbeats for %s", nodes, extension, window);
+            java.util.concurrent.locks.LockSupport.parkNanos(window.toNanos());
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            LOG.warnf("controller hand-over failed: %s", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {

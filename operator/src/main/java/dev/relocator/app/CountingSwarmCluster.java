@@ -50,4 +50,9 @@ final class CountingSwarmCluster implements SwarmCluster {
     public boolean confirmLeadership() {
         return delegate.confirmLeadership();
     }
+
+    @Override
+    public void recordHandover(String node, long extensionMillis) {
+        delegate.recordHandover(node, extensionMillis);
+    }
 }

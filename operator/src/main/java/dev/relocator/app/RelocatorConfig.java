@@ -122,6 +122,19 @@ public interface RelocatorConfig {
         /** Read by the fencing wrapper in workload entrypoints; survives an agent restart. */
         @WithDefault("/run/relocator/lease")
         String leaseFile();
+
+        /**
+         * On shutdown (an operator update), ask the controller to extend this node's lease by this much so the
+         * node's writers keep running until the next instance resumes renewing. Must cover the new instance's
+         * start on a loaded node; it is also the most by which the failover of a node that dies during the
+         * hand-over is delayed. 0s: no hand-over (a restart longer than the lease relocates the node's writers).
+         */
+        @WithDefault("60s")
+        Duration handoverExtension();
+
+        /** How long shutdown waits for the controller to grant the hand-over before stopping without one. */
+        @WithDefault("5s")
+        Duration handoverTimeout();
     }
 
     interface Controller {
@@ -131,6 +144,13 @@ public interface RelocatorConfig {
         /** How long one successful leadership proof lets the controller act. */
         @WithDefault("2s")
         Duration leaderLease();
+
+        /**
+         * The longest hand-over extension granted to a stopping agent (see {@code agent.handover-extension}); 0s
+         * grants none. Bounds the extra failover delay of a node that dies during an operator update.
+         */
+        @WithDefault("60s")
+        Duration maxHandover();
 
         /** How often Swarm role and leadership are re-read. */
         @WithDefault("1s")

@@ -17,6 +17,6 @@ final class Timings {
     static ControllerConfig controller(RelocatorConfig config) {
         ControllerConfig d = ControllerConfig.DEFAULT;
         return new ControllerConfig(lease(config), d.peerRule(), d.retry(), config.controller().leaderLease(), d.poll(), d.resync(),
-                d.taskFailures(), d.taskFailureWindow());
+                d.taskFailures(), d.taskFailureWindow(), config.controller().maxHandover());
     }
 }

@@ -38,6 +38,18 @@ class MessagesTest {
     }
 
     @Test
+    void aHandOverAskAndItsGrantRoundTripAndOlderPeersReadThemAsNone() throws Exception {
+        Heartbeat ask = new Heartbeat("n1", 17, 43, null, Map.of(), 60_000_000_000L);
+        assertEquals(ask, roundTrip(ask, Heartbeat.class));
+        HeartbeatAck grant = new HeartbeatAck("c1", 5, "n1", 17, 43, List.of(), 60_000_000_000L);
+        assertEquals(grant, roundTrip(grant, HeartbeatAck.class));
+        // during a rolling update the other side may be the previous version, without the field: none asked, none granted
+        assertEquals(0, json.readValue("{\"node\":\"n1\",\"incarnation\":1,\"seq\":2,\"volumes\":{}}", Heartbeat.class).handoverNanos());
+        assertEquals(0, json.readValue("{\"controller\":\"c1\",\"stampNanos\":1,\"node\":\"n1\",\"incarnation\":1,\"seq\":2,"
+                + "\"grants\":[]}", HeartbeatAck.class).extensionNanos());
+    }
+
+    @Test
     void commandsAndPeerMessagesTravelInEnvelopes() throws Exception {
         VolumeSpec spec = new VolumeSpec("pg", "shop_db", "pgdata", "local", Map.of("type", "nfs", "device", ":/pg"), "/var/lib/pg",
                 new VolumeSpec.Ownership(999, 999, "0700"), new VolumeSpec.MountOptions(true, false), Duration.ofSeconds(6), true,

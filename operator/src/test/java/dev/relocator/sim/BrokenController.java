@@ -56,6 +56,9 @@ final class BrokenController extends Controller {
     /** START_BEFORE_FENCE: two missed heartbeats count as an expired lease. */
     @Override
     public long leaseExpiry(String node) {
+        if (variant == Variant.HANDOVER_NOT_HONOURED) {
+            return plainLeaseExpiry(node);
+        }
         long real = super.leaseExpiry(node);
         if (variant != Variant.START_BEFORE_FENCE) {
             return real;

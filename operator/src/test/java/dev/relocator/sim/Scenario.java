@@ -12,8 +12,12 @@ package dev.relocator.sim;
  *   <li>OPS: day-2 operations (planned moves to eligible and ineligible nodes, drains, Swarm drains, pause
  *       and maintenance toggles) mixed with faults of the writer's node; holds (H1), planned-move targets
  *       (M1), and liveness once everything is healed and released.</li>
+ *   <li>HANDOVER: an operator update replaces an agent (the writer's or the leader's) with the lease hand-over,
+ *       and during the gap the node crashes, is partitioned, or the controller fails over; L2 when nothing
+ *       else happens, S1/S2 always, L1 within the extension. Never drawn from a seed: run by its own tests
+ *       (forced), so the other scenarios' seeds replay as before.</li>
  * </ul>
  */
 enum Scenario {
-    CHAOS, SINGLE_FAULT, BLIP, OUTAGE, FREEZE, OPS
+    CHAOS, SINGLE_FAULT, BLIP, OUTAGE, FREEZE, OPS, HANDOVER
 }

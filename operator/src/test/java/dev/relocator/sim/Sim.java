@@ -73,6 +73,10 @@ final class Sim {
     /** Mean interval of Swarm's unprompted version bumps of a service (task reconciliation). */
     static final long SWARM_BUMP_MEAN = S;
     static final boolean DEBUG = Boolean.getBoolean("sim.debug");
+    /** The lease extension a stopping agent asks for in HANDOVER seeds (the product's default is longer: a JVM start). */
+    static final long HANDOVER_EXT = 8 * S;
+    /** How long a stopping agent waits for the grant (the product's relocator.agent.handover-timeout). */
+    static final long HANDOVER_TIMEOUT = 5 * S;
 
     final long seed;
     final Variant variant;
@@ -107,6 +111,9 @@ final class Sim {
     final Map<String, NodeInfo.Availability> availability = new HashMap<>();
     /** Per node: zone label (OPS seeds place by zone). */
     final Map<String, String> zone = new HashMap<>();
+    /** Per node: the hand-over record in Swarm's (Raft-replicated) node spec, in ms; survives controller failover. */
+    final Map<String, Long> handoverRecord = new TreeMap<>();
+    long handovers;
 
     // checker and trace
     String violation;
@@ -157,6 +164,7 @@ final class Sim {
             case OUTAGE -> 30 * S;
             case FREEZE -> 26 * S;
             case OPS -> 44 * S;
+            case HANDOVER -> 40 * S;
         };
         loss = scenario == Scenario.CHAOS ? 0.005 : 0.0;
         build(ext);
@@ -733,8 +741,12 @@ final class Sim {
                 for (Node n : Sim.this.nodes) {
                     NodeInfo.SwarmState st = now - n.lastSeenByLeader > SWARM_DOWN_AFTER
                             ? NodeInfo.SwarmState.DOWN : NodeInfo.SwarmState.READY;
-                    out.add(new NodeInfo(n.id, n.id, n.manager, availability.get(n.id), st,
-                            Map.of("zone", zone.get(n.id)), n == leader));
+                    Map<String, String> labels = new TreeMap<>(Map.of("zone", zone.get(n.id)));
+                    Long h = handoverRecord.get(n.id);
+                    if (h != null) {
+                        labels.put(Controller.HANDOVER_LABEL, Long.toString(h));
+                    }
+                    out.add(new NodeInfo(n.id, n.id, n.manager, availability.get(n.id), st, labels, n == leader));
                 }
                 return out;
             }
@@ -791,6 +803,20 @@ final class Sim {
                 long v = s.version;
                 scheduleSwarmBumps(s);
                 return v;
+            }
+
+            @Override
+            public void recordHandover(String node, long extensionMillis) {
+                // a node-spec write: committed only through a leader with a quorum (like the service CAS)
+                if (leader != m || !reachMajority(m)) {
+                    throw new ClusterUnavailableException(m + " is not a leader with quorum");
+                }
+                if (extensionMillis > 0) {
+                    handoverRecord.put(node, extensionMillis);
+                } else {
+                    handoverRecord.remove(node);
+                }
+                note("swarm: hand-over record of " + node + " = " + extensionMillis + " ms (by " + m + ")");
             }
 
             @Override
@@ -1435,6 +1461,7 @@ final class Sim {
             case OUTAGE -> this::outage;
             case FREEZE -> this::longFreeze;
             case OPS -> this::dayTwo;
+            case HANDOVER -> this::handover;
         });
     }
 
@@ -1643,6 +1670,144 @@ final class Sim {
                         + " froze");
             }
         });
+    }
+
+    // ------------------------------------------------------------------ operator update: agent hand-over
+
+    /**
+     * HANDOVER: the writer's agent (or the leader's, which is also the controller's node) is replaced as by a
+     * rolling update: SIGTERM asks for the extension, the agent stops once granted (or after the timeout), and
+     * the next instance starts {@code gap} later, longer than a plain lease but within the extension. During
+     * the gap: nothing else (L2: no kill, no move), the node crashes, the node is partitioned (the agent never
+     * comes back while cut off: only the wrapper and the controller's wait keep S1), or the controller fails
+     * over (its successor knows of the grant only from Swarm's record).
+     */
+    private void handover() {
+        String vol = specs.get(0).volumeName();
+        Node w = byId.get(attachedNode(vol));
+        int kind = rnd.nextInt(4);
+        Node n = kind == 0 && rnd.nextInt(3) == 0 && leader != null ? leader : w;
+        Container before = runningContainer(vol);
+        long epochBefore = epochOf(vol);
+        long gap = timing.lease().toNanos() + rnd.nextLong(HANDOVER_EXT - timing.lease().toNanos() - S);
+        note("operator update on " + n + ": SIGTERM, restart gap " + gap / MS + " ms, " + switch (kind) {
+            case 0 -> "nothing else";
+            case 1 -> "then the node crashes";
+            case 2 -> "then the node is partitioned";
+            default -> "then the controller fails over";
+        });
+        boolean leaderHandover = n == leader && n.controller != null;
+        if (leaderHandover) {
+            // the leader's node: its controller is replaced too. It hands every lease over first (recorded in
+            // Swarm, granted with every ack for 2.5 s), then stops; the next instance's controller starts with the agent.
+            Node m = n;
+            long window = 2500 * MS;
+            List<String> recorded = variant == Variant.HANDOVER_UNACKNOWLEDGED ? List.of()
+                    : m.controller.beginHandover(Duration.ofNanos(HANDOVER_EXT), Duration.ofNanos(window));
+            note("controller on " + m + " hands over " + recorded);
+            int cg = m.ctrlGen;
+            atWorld(now + window, () -> {
+                if (m.ctrlGen == cg && m.controller != null) {
+                    m.controller = null;
+                    m.ctrlGen++;
+                    note("controller on " + m + " stopped for the update");
+                    atWorld(now + gap, () -> restartController(m));
+                }
+            });
+        }
+        stopAgentForUpdate(n, now + HANDOVER_TIMEOUT, () -> {
+            long stopped = now;
+            long lossAt = now + rnd.nextLong(gap);
+            switch (kind) {
+                case 1 -> atWorld(lossAt, () -> crash(n, "during the hand-over"));
+                case 2 -> atWorld(lossAt, () -> partition(Set.of(n), true));
+                case 3 -> {
+                    Node m = leader;
+                    if (m != null && m.controller != null) {
+                        m.controller = null;
+                        m.ctrlGen++;
+                        note("controller on " + m + " crashed during the hand-over");
+                        atWorld(now + 500 * MS + rnd.nextLong(3 * S), () -> restartController(m));
+                    }
+                }
+                default -> {
+                }
+            }
+            atWorld(stopped + gap, () -> {
+                if (n.up && n.agent == null) {
+                    restartAgent(n);
+                }
+            });
+            if (kind == 0 || kind == 3) {
+                atWorld(stopped + gap + 8 * S, () -> {
+                    if (before.state != RUNNING || epochOf(vol) != epochBefore) {
+                        violate("L2 no false move: the operator update of " + n + " (restart gap " + gap / MS + " ms) "
+                                + (before.state != RUNNING ? "killed " + before.id : "moved " + vol));
+                    }
+                });
+            } else if (n == w) {
+                // from the loss: the plain L1 bound plus the extension (a successor controller counts the recorded
+                // extension from its own activation, after the election: that is inside l1Bound(leaderHit))
+                // (+ the controller's grant window when the leader's controller handed every lease over)
+                long bound = l1Bound(n == leader) + HANDOVER_EXT + timing.heartbeat().toNanos() + (leaderHandover ? 2500 * MS : 0);
+                atWorld(lossAt + bound, () -> {
+                    Container c = runningContainer(vol);
+                    boolean waitsForRetry = specs.get(0).externalFence() && hookFailures > 0;
+                    if (!waitsForRetry && (c == null || c.node == n)) {
+                        violate("L1 liveness: " + vol + " not running on a healthy node " + bound / MS
+                                + " ms after its node was lost during a hand-over");
+                    }
+                });
+            }
+        });
+    }
+
+    /**
+     * SIGTERM of the agent: ask for the extension and stop once a controller granted it, or at {@code giveUpAt}.
+     * The HANDOVER_UNACKNOWLEDGED control instead stretches its own lease file and stops at once.
+     */
+    private void stopAgentForUpdate(Node n, long giveUpAt, Runnable then) {
+        if (n.agent == null || !n.up) {
+            then.run();
+            return;
+        }
+        if (variant == Variant.HANDOVER_UNACKNOWLEDGED) {
+            LeaseFile.Content c = n.leaseContent;
+            if (c != null) {
+                n.leaseContent = new LeaseFile.Content(c.deadlineNanos() + HANDOVER_EXT, c.allowed(), c.seenRevisions());
+            }
+            stopAgent(n, "extended its own lease file without a grant");
+            then.run();
+            return;
+        }
+        if (!n.agent.requestHandover(Duration.ofNanos(HANDOVER_EXT))) {
+            stopAgent(n, "no valid lease to hand over");
+            then.run();
+            return;
+        }
+        awaitHandover(n, n.agentGen, giveUpAt, then);
+    }
+
+    private void awaitHandover(Node n, int gen, long giveUpAt, Runnable then) {
+        if (n.agent == null || n.agentGen != gen) {
+            then.run();
+            return;
+        }
+        if (n.agent.handedOver() || now >= giveUpAt) {
+            if (n.agent.handedOver()) {
+                handovers++;
+            }
+            stopAgent(n, n.agent.handedOver() ? "handed over" : "no grant in time");
+            then.run();
+            return;
+        }
+        atWorld(now + 50 * MS, () -> awaitHandover(n, gen, giveUpAt, then));
+    }
+
+    private void stopAgent(Node n, String why) {
+        n.agent = null;
+        n.agentGen++;
+        note("agent on " + n + " stopped for the update (" + why + ")");
     }
 
     // ------------------------------------------------------------------ day-2 operations

@@ -126,6 +126,52 @@ class SimulationTest {
         assertCaught(Variant.FAILED_HOOK_AS_EVIDENCE);
     }
 
+    private static final int HANDOVER_SEEDS = Integer.getInteger("sim.handoverSeeds", 3_000);
+
+    /**
+     * Operator updates: agents replaced with the lease hand-over, the node lost or the controller failing over
+     * during the gap. S1–S3 always; no kill and no move when nothing else happens (L2); relocation within
+     * lease + extension when the node is lost. The seeds must really hand over and really relocate.
+     */
+    @Test
+    void handOverSeedsKeepTheInvariants() {
+        long handovers = 0;
+        long relocations = 0;
+        for (long seed = 0; seed < HANDOVER_SEEDS; seed++) {
+            Sim s = new Sim(seed, Variant.CORRECT, Scenario.HANDOVER, null).run();
+            assertTrue(s.violation == null, "seed " + seed + " (HANDOVER): " + s.violation + "\nreplay: new Sim(" + seed
+                    + ", Variant.CORRECT, Scenario.HANDOVER, null)\n" + s.traceTail());
+            handovers += s.handovers;
+            relocations += s.relocations;
+        }
+        System.out.printf("simulation HANDOVER: %d seeds, %d hand-overs granted, %d relocations%n", HANDOVER_SEEDS, handovers, relocations);
+        assertTrue(handovers > HANDOVER_SEEDS / 2, "most seeds hand over: " + handovers);
+        assertTrue(relocations > 0, "the seeds that lose the node during the hand-over relocate");
+    }
+
+    /** Negative control: an extension acked to the agent but not honoured by the controller's lease expiry. */
+    @Test
+    void checkerCatchesAHandOverTheControllerDoesNotHonour() {
+        assertHandoverCaught(Variant.HANDOVER_NOT_HONOURED);
+    }
+
+    /** Negative control: a stopping agent that extends its own lease without the controller's grant. */
+    @Test
+    void checkerCatchesAHandOverWithoutTheControllersGrant() {
+        assertHandoverCaught(Variant.HANDOVER_UNACKNOWLEDGED);
+    }
+
+    private static void assertHandoverCaught(Variant v) {
+        for (long seed = 0; seed < HANDOVER_SEEDS; seed++) {
+            Sim s = new Sim(seed, v, Scenario.HANDOVER, null).run();
+            if (safety(s.violation)) {
+                System.out.printf("negative control %s: first safety violation at seed %d: %s%n", v, seed, s.violation);
+                return;
+            }
+        }
+        fail(v + " was not caught in " + HANDOVER_SEEDS + " HANDOVER seeds: the checker is blind to it");
+    }
+
     /**
      * The day-2 seeds exercise what they claim: planned moves started and refused, holds, hook
      * failures and resets (a checker that never sees them proves nothing about them).

@@ -14,5 +14,9 @@ enum Variant {
     /** A planned move's source counts as fenced (as if powered off) without the agent's confirmation. */
     PLANNED_MOVE_UNCONFIRMED,
     /** A fence hook that failed or timed out counts as a confirmed power-off. */
-    FAILED_HOOK_AS_EVIDENCE
+    FAILED_HOOK_AS_EVIDENCE,
+    /** A hand-over extension is granted and acked, but the controller's lease expiry ignores it. */
+    HANDOVER_NOT_HONOURED,
+    /** The stopping agent extends its own lease file without a controller's grant (HANDOVER seeds only). */
+    HANDOVER_UNACKNOWLEDGED
 }

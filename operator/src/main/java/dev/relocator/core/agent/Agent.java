@@ -91,6 +91,10 @@ public final class Agent {
     private final Map<String, long[]> answers = new HashMap<>(); // peer -> {queryId, querySentAt, lost(0/1)}
     private boolean permitActive;
 
+    /** Extension asked for by {@link #requestHandover} (0: none), and whether a controller granted it. */
+    private long handoverWanted;
+    private boolean handedOver;
+
     private final Map<String, Vol> volumes = new TreeMap<>();
     private LeaseFile.Content lastWritten;
     private boolean reportDue;
@@ -198,8 +202,44 @@ public final class Agent {
                 reports.put(v.name, new VolumeReport(v.name, v.seenRevision, !allowed(v), v.containersAlive, v.mounted,
                         v.preparedEpoch, v.error));
             }
-            controller.send(new Heartbeat(node, incarnation, seq, proof, reports));
+            controller.send(new Heartbeat(node, incarnation, seq, proof, reports, handedOver ? 0 : handoverWanted));
         }
+    }
+
+    /**
+     * This agent instance is stopping (SIGTERM of an operator update) and the next instance on the node will
+     * resume from the lease file: ask the controller to extend the lease by {@code extension} so the writers
+     * outlive the gap. Only a controller's ack grants it ({@link #handedOver()}); until then the lease is what
+     * it was, and an agent without a valid lease asks for nothing. Sends at once, and again with every
+     * heartbeat until granted.
+     *
+     * @return false when there is no valid lease to extend (nothing is asked)
+     */
+    public boolean requestHandover(java.time.Duration extension) {
+        if (extension == null || extension.isNegative() || extension.isZero()) {
+            throw new IllegalArgumentException("a hand-over extension must be > 0, got " + extension
+                    + "; set relocator.agent.handover-extension, or 0s to stop without one");
+        }
+        long now = clock.monotonicNanos();
+        evaluateLease(now);
+        if (lapsed || !haveDeadline) {
+            return false;
+        }
+        handoverWanted = extension.toNanos();
+        if (effectiveDeadline - now >= handoverWanted) {
+            // a stopping controller already extended every lease (recorded in Swarm) by at least this much
+            handedOver = true;
+            return true;
+        }
+        reportDue = true;
+        sentAny = false; // send now, not at the next heartbeat
+        maybeHeartbeat(now);
+        return true;
+    }
+
+    /** A controller granted the extension asked for by {@link #requestHandover}; the lease file carries it. */
+    public boolean handedOver() {
+        return handedOver;
     }
 
     /** Prepared for an epoch not granted yet, recently: the Starting CAS is imminent. Bounded so a dropped target stops. */
@@ -405,6 +445,13 @@ public final class Agent {
         long now = clock.monotonicNanos();
         lastAckedSeq = Math.max(lastAckedSeq, ack.seq());
         long d = timing.agentDeadline(sent);
+        if (ack.extensionNanos() > 0) {
+            // A controller grants an extension only after recording it (its own lease expiry and any successor's
+            // honour it): asked for by this stopping agent, or given to every agent by a stopping controller.
+            // Never more than this agent asked for, when it asked.
+            d += handoverWanted > 0 ? Math.min(ack.extensionNanos(), handoverWanted) : ack.extensionNanos();
+            handedOver |= handoverWanted > 0;
+        }
         if (!haveDeadline || d > ackDeadline) {
             ackDeadline = d;
             haveDeadline = true;

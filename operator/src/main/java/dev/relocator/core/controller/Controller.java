@@ -84,6 +84,16 @@ public class Controller {
     private final Map<String, String> held = new HashMap<>();
     /** {@code node/volume} → this term's dealings with the fence hook since the node last heartbeated. */
     private final Map<String, HookEpisode> hooks = new HashMap<>();
+    /**
+     * Node → the time (this controller's clock) until which its silence is covered by a hand-over extension:
+     * the node counts as having heartbeated then. From this term's grants and from the Swarm-recorded grants
+     * of earlier terms ({@link #HANDOVER_LABEL}).
+     */
+    private final Map<String, Long> handoverUntil = new HashMap<>();
+    private final Map<String, Long> handoverClearTried = new HashMap<>();
+    /** While this controller stops ({@link #beginHandover}): the extension every ack carries, until {@code handoverAllEnd}. */
+    private long handoverAllNanos;
+    private long handoverAllEnd;
 
     private boolean maintenance;
     private String maintenanceReason = "";
@@ -95,6 +105,11 @@ public class Controller {
     static final String NODE_FENCED = "NodeFenced";
     static final String PAUSED = "Paused";
     static final String MAINTENANCE = "MaintenanceMode";
+    /**
+     * Node label recording a granted hand-over extension (milliseconds beyond a plain lease, counted from the
+     * grant) in Swarm's Raft store, so a controller activated later honours it. Removed once it has run out.
+     */
+    public static final String HANDOVER_LABEL = "status.relocator.dev/handover-extension-ms";
 
     /** Stale-version retries of one transition when only Swarm moved the version (see {@link #transition}). */
     static final int SWARM_BUMP_RETRIES = 3;
@@ -253,6 +268,9 @@ public class Controller {
                 lastRelocation.clear();
                 held.clear();
                 hooks.clear();
+                handoverUntil.clear();
+                handoverClearTried.clear();
+                handoverAllNanos = 0;
                 publish(StateChange.Types.NODE_HEALTH_CHANGED, id, id, 0, "ControllerActive", Map.of("controller", id));
             }
         } else if (active && (certainlyNot || start - lastConfirmStart >= cfg.leaderLease().toNanos())) {
@@ -308,7 +326,134 @@ public class Controller {
             boolean g = a != null && a.node().equals(hb.node());
             grants.add(new HeartbeatAck.VolumeGrant(c.volume(), g, g ? a.epoch() : 0, c.revision()));
         }
-        return Optional.of(new HeartbeatAck(id, now, hb.node(), hb.incarnation(), hb.seq(), grants));
+        long ask = hb.handoverNanos();
+        if (handoverAllNanos > 0 && now < handoverAllEnd) {
+            ask = Math.max(ask, handoverAllNanos);
+        }
+        long extension = ask > 0 ? grantHandover(hb.node(), hb.incarnation(), ask, now) : 0;
+        return Optional.of(new HeartbeatAck(id, now, hb.node(), hb.incarnation(), hb.seq(), grants, extension));
+    }
+
+    /**
+     * A stopping agent asks for its lease to run on while the next instance on its node starts. Granted (at most
+     * {@link ControllerConfig#maxHandover}) only once recorded in Swarm by a quorum write and only while this
+     * controller still acts after that write: a successor, which trusts no lease expiry before its activation +
+     * leader lease, then reads the record in every node listing it decides on, so it honours the extension too.
+     *
+     * @return the extension granted, 0 for none (the ack then renews the plain lease only)
+     */
+    private long grantHandover(String node, long incarnation, long asked, long receipt) {
+        long want = Math.min(asked, cfg.maxHandover().toNanos());
+        if (want <= 0) {
+            return 0;
+        }
+        // the extension is measured on the agent's clock too: its rate difference over the extension
+        long until = receipt + want + (long) Math.ceil(2 * cfg.timing().maxDriftRate() * want);
+        Long held = handoverUntil.get(node);
+        if (held != null && held >= until && handoverClearTried.get(node) == null) {
+            // already recorded in Swarm beyond this grant (this controller's hand-over of every node)
+            return want;
+        }
+        if (!record(node, Math.max(until, held == null ? Long.MIN_VALUE : held), receipt)) {
+            return 0;
+        }
+        publish(StateChange.Types.NODE_HEALTH_CHANGED, node, node, 0, "HandoverGranted",
+                Map.of("extensionMillis", want / 1_000_000, "incarnation", incarnation));
+        return want;
+    }
+
+    /** Records {@code covered} for {@code node} in Swarm; true (and noted) only if written and still acting afterwards. */
+    private boolean record(String node, long covered, long now) {
+        long recordMillis = Math.max(1, (covered - now + 999_999) / 1_000_000);
+        try {
+            cluster.recordHandover(node, recordMillis);
+        } catch (ClusterUnavailableException e) {
+            publish(StateChange.Types.NODE_HEALTH_CHANGED, node, node, 0, "HandoverRefused",
+                    Map.of("reason", "the extension could not be recorded in Swarm: " + e.getMessage()));
+            return false;
+        }
+        if (!acting(clock.monotonicNanos())) {
+            return false;
+        }
+        handoverUntil.put(node, covered);
+        handoverClearTried.remove(node);
+        return true;
+    }
+
+    /**
+     * This controller's instance is stopping (an operator update of the leader's node): until it is replaced no
+     * agent gets an ack, longer than a lease. Records for every node an extension of {@code extension} (capped)
+     * counted from the end of a grant window of {@code window}, then answers every heartbeat in that window with
+     * it, so every agent rides over the controller's restart as its own node's agent rides over its own. A
+     * successor honours the records exactly as for one node.
+     *
+     * @return the nodes recorded (their agents get the extension with their next ack)
+     */
+    public List<String> beginHandover(Duration extension, Duration window) {
+        long now = clock.monotonicNanos();
+        long want = Math.min(extension.toNanos(), cfg.maxHandover().toNanos());
+        if (!acting(now) || want <= 0) {
+            return List.of();
+        }
+        List<NodeInfo> nodes;
+        try {
+            nodes = cluster.nodes();
+        } catch (ClusterUnavailableException e) {
+            return List.of();
+        }
+        long until = now + window.toNanos() + want + (long) Math.ceil(2 * cfg.timing().maxDriftRate() * want);
+        List<String> recorded = new ArrayList<>();
+        for (NodeInfo n : nodes) {
+            if (record(n.id(), Math.max(until, handoverUntil.getOrDefault(n.id(), Long.MIN_VALUE)), now)) {
+                recorded.add(n.id());
+            }
+        }
+        if (!recorded.isEmpty()) {
+            handoverAllNanos = want;
+            handoverAllEnd = now + window.toNanos();
+            publish(StateChange.Types.NODE_HEALTH_CHANGED, id, id, 0, "ControllerHandover",
+                    Map.of("extensionMillis", want / 1_000_000, "nodes", List.copyOf(recorded)));
+        }
+        return recorded;
+    }
+
+    /**
+     * Honours the hand-over extensions recorded in Swarm (by this or an earlier term) as counted from this term's
+     * baseline, the earliest a predecessor's last grant can be assumed; removes a record that has run out.
+     * Runs on every node listing, before anything is decided on it.
+     */
+    private void noteHandovers(List<NodeInfo> nodes, long now) {
+        for (NodeInfo n : nodes) {
+            String v = n.labels().get(HANDOVER_LABEL);
+            if (v == null) {
+                continue;
+            }
+            long nanos;
+            try {
+                nanos = Math.multiplyExact(Long.parseLong(v.strip()), 1_000_000L);
+            } catch (NumberFormatException | ArithmeticException e) {
+                // unreadable: assume the longest extension either this or the default configuration grants
+                nanos = Math.max(cfg.maxHandover().toNanos(), ControllerConfig.DEFAULT_MAX_HANDOVER.toNanos());
+            }
+            // recorded on another controller's clock: both rates may be off in opposite directions
+            long foreign = nanos + (long) Math.ceil(4 * cfg.timing().maxDriftRate() * nanos);
+            long until = successorBaseline() + foreign;
+            long covered = handoverUntil.merge(n.id(), until, Math::max);
+            if (now >= covered && now - handoverClearTried.getOrDefault(n.id(), Long.MIN_VALUE / 2) >= cfg.timing().lease().toNanos()) {
+                handoverClearTried.put(n.id(), now);
+                try {
+                    cluster.recordHandover(n.id(), 0);
+                } catch (ClusterUnavailableException e) {
+                    // a stale record only delays a later failover of that node; retried once per lease
+                }
+            }
+        }
+    }
+
+    /** The earliest receipt this term may assume for a node it has not heard from: the predecessor may have acked until then. */
+    private long successorBaseline() {
+        long ll = cfg.leaderLease().toNanos();
+        return activationNanos + ll + (long) Math.ceil(2 * cfg.timing().maxDriftRate() * ll);
     }
 
     /**
@@ -330,11 +475,18 @@ public class Controller {
         }
     }
 
-    /** When the controller is sure node's lease has expired (its own receipts, or its activation if none). */
+    /**
+     * When the controller is sure node's lease has expired (its own receipts, or its activation if none), with
+     * a hand-over extension counted as a heartbeat received at its end.
+     */
     public long leaseExpiry(String node) {
+        return Math.max(plainLeaseExpiry(node), cfg.timing().controllerExpiry(handoverUntil.getOrDefault(node, Long.MIN_VALUE / 2)));
+    }
+
+    /** {@link #leaseExpiry} without hand-over extensions (the simulation's negative control overrides with it). */
+    protected final long plainLeaseExpiry(String node) {
         AgentInfo ai = agentInfo.get(node);
-        long ll = cfg.leaderLease().toNanos();
-        long baseline = activationNanos + ll + (long) Math.ceil(2 * cfg.timing().maxDriftRate() * ll);
+        long baseline = successorBaseline();
         long receipt = ai == null ? baseline : Math.max(ai.lastReceipt, baseline);
         return cfg.timing().controllerExpiry(receipt);
     }
@@ -387,6 +539,7 @@ public class Controller {
         } catch (ClusterUnavailableException e) {
             return ReconcileResult.requeueAfter(cfg.poll(), "ClusterUnavailable");
         }
+        noteHandovers(nodes, now);
         loaded.add(name);
         if (svc == null) {
             cache.remove(spec.volumeName());
@@ -716,7 +869,9 @@ public class Controller {
     /** The last heartbeat from the node in this term, or the activation if none arrived yet. */
     private long lastHeard(String node) {
         AgentInfo ai = agentInfo.get(node);
-        return ai == null ? activationNanos : Math.max(ai.lastReceipt, activationNanos);
+        long heard = ai == null ? activationNanos : Math.max(ai.lastReceipt, activationNanos);
+        // a node handing over to its next agent instance is silent by agreement: not a loss to fence for
+        return Math.max(heard, handoverUntil.getOrDefault(node, Long.MIN_VALUE));
     }
 
     /**

@@ -45,4 +45,16 @@ public interface SwarmCluster {
      * A plain read is not enough: a partitioned ex-leader still answers reads from its stale store.
      */
     boolean confirmLeadership();
+
+    /**
+     * Records on node {@code node}'s own spec (label {@code status.relocator.dev/handover-extension-ms}), with a
+     * write that needs a Raft quorum, that its lease was extended by {@code extensionMillis} for an agent
+     * hand-over; 0 removes the label. A controller activated later reads it from {@link #nodes()} and honours
+     * the extension. The controller grants an extension only after this returned.
+     *
+     * @throws ClusterUnavailableException the write did not commit (or this cluster cannot record it): no grant
+     */
+    default void recordHandover(String node, long extensionMillis) {
+        throw new ClusterUnavailableException("this cluster adapter cannot record a lease hand-over; none is granted");
+    }
 }

@@ -12,11 +12,22 @@ import java.util.Objects;
  * @param proof     what the agent knows about its own lease, so the controller can prove which
  *                  peers held a lease when (the peer-majority mirror); null before the first ack
  * @param volumes   per relocatable volume known on the node: what the agent has done
+ * @param handoverNanos 0 normally; &gt; 0 when this agent instance is stopping (an operator update) and asks for
+ *                  its lease to be extended by this much so that the next instance on the node can take over
+ *                  before the writers must die (docs/design-notes.md, "Operator upgrade without relocation")
  */
-public record Heartbeat(String node, long incarnation, long seq, LeaseProof proof, Map<String, VolumeReport> volumes) {
+public record Heartbeat(String node, long incarnation, long seq, LeaseProof proof, Map<String, VolumeReport> volumes,
+                        long handoverNanos) {
     public Heartbeat {
         Objects.requireNonNull(node, "node");
         volumes = volumes == null ? Map.of() : Map.copyOf(volumes);
+        if (handoverNanos < 0) {
+            throw new IllegalArgumentException("handoverNanos must be >= 0, got " + handoverNanos);
+        }
+    }
+
+    public Heartbeat(String node, long incarnation, long seq, LeaseProof proof, Map<String, VolumeReport> volumes) {
+        this(node, incarnation, seq, proof, volumes, 0);
     }
 
     /**

@@ -14,12 +14,23 @@ import java.util.Objects;
  * @param incarnation  the agent incarnation of the heartbeat answered
  * @param seq          the heartbeat answered
  * @param grants       one entry per managed volume: granted or revoked for this node, at a controller revision
+ * @param extensionNanos the hand-over extension granted for this heartbeat (0: none): the controller recorded it in
+ *                     Swarm before answering, and treats the node's lease as running {@code lease + extension} from
+ *                     this heartbeat; the agent's deadline becomes {@code send + lease + extension}
  */
-public record HeartbeatAck(String controller, long stampNanos, String node, long incarnation, long seq, List<VolumeGrant> grants) {
+public record HeartbeatAck(String controller, long stampNanos, String node, long incarnation, long seq, List<VolumeGrant> grants,
+                           long extensionNanos) {
     public HeartbeatAck {
         Objects.requireNonNull(controller, "controller");
         Objects.requireNonNull(node, "node");
         grants = List.copyOf(grants);
+        if (extensionNanos < 0) {
+            throw new IllegalArgumentException("extensionNanos must be >= 0, got " + extensionNanos);
+        }
+    }
+
+    public HeartbeatAck(String controller, long stampNanos, String node, long incarnation, long seq, List<VolumeGrant> grants) {
+        this(controller, stampNanos, node, incarnation, seq, grants, 0);
     }
 
     /**

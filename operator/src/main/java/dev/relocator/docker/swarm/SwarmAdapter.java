@@ -247,6 +247,39 @@ public final class SwarmAdapter {
         throw new SwarmException("leadership proof write kept racing with other node updates");
     }
 
+    /**
+     * Sets ({@code value} non-null) or removes one label of a node's spec, as a compare-and-swap on the node's
+     * version (re-read and retried when another node update came in between); the rest of the spec is written
+     * back as read. Committed by a Raft quorum when this returns.
+     */
+    public void setNodeLabel(String nodeId, String key, String value) {
+        String path = "/nodes/" + RawSwarmApi.segment(nodeId);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            com.fasterxml.jackson.databind.JsonNode node = raw.get(path)
+                    .orElseThrow(() -> new SwarmException("node " + nodeId + " is not in the node list"));
+            com.fasterxml.jackson.databind.node.ObjectNode spec = RawSwarmApi.specCopy(node);
+            com.fasterxml.jackson.databind.JsonNode labels = spec.get("Labels");
+            com.fasterxml.jackson.databind.node.ObjectNode l = labels != null && labels.isObject()
+                    ? (com.fasterxml.jackson.databind.node.ObjectNode) labels : spec.putObject("Labels");
+            if (value == null ? !l.has(key) : value.equals(l.path(key).asText(null))) {
+                return;
+            }
+            if (value == null) {
+                l.remove(key);
+            } else {
+                l.put(key, value);
+            }
+            RawSwarmApi.Reply reply = raw.post(path + "/update?version=" + RawSwarmApi.version(node), spec);
+            if (reply.ok()) {
+                return;
+            }
+            if (reply.message() == null || !reply.message().toLowerCase(Locale.ROOT).contains("out of sequence")) {
+                throw new SwarmException("label update of node " + nodeId + " failed with " + reply.status() + ": " + reply.message());
+            }
+        }
+        throw new SwarmException("label update of node " + nodeId + " kept racing with other node updates");
+    }
+
     /** Swarm's store answers a write against an old version with "update out of sequence". */
     static boolean isOutOfSequence(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -122,6 +122,15 @@ public final class SwarmClusterAdapter implements SwarmCluster {
     }
 
     @Override
+    public void recordHandover(String node, long extensionMillis) {
+        unavailableOnError("record the hand-over of node " + node, () -> {
+            swarm.setNodeLabel(node, dev.relocator.core.controller.Controller.HANDOVER_LABEL,
+                    extensionMillis > 0 ? Long.toString(extensionMillis) : null);
+            return null;
+        });
+    }
+
+    @Override
     public boolean confirmLeadership() {
         return unavailableOnError("prove leadership", leadershipWrites::proveLeadership);
     }

@@ -503,4 +503,108 @@ class AgentTest {
         advance(1200);
         assertFalse(containers.contains("vol/stale"), "found at the next listing");
     }
+
+    // ------------------------------------------------------------------ hand-over to the next instance
+
+    static final java.time.Duration HANDOVER = java.time.Duration.ofSeconds(30);
+
+    HeartbeatAck ackWithExtension(Heartbeat hb, long extensionNanos) {
+        return new HeartbeatAck("c1", now, "a", hb.incarnation(), hb.seq(),
+                List.of(new HeartbeatAck.VolumeGrant("vol", true, 3, 10)), extensionNanos);
+    }
+
+    @Test
+    void aHandOverAsksAtOnceAndExtendsTheLeaseFileOnlyWhenTheControllerGrantsIt() {
+        runningWriter();
+        long before = agent.effectiveDeadline();
+        int sentBefore = sent.size();
+        assertTrue(agent.requestHandover(HANDOVER));
+        assertEquals(sentBefore + 1, sent.size(), "asked at once, not at the next heartbeat");
+        Heartbeat ask = last();
+        long sendTime = now;
+        assertEquals(HANDOVER.toNanos(), ask.handoverNanos());
+        assertEquals(before, agent.effectiveDeadline(), "asking alone extends nothing");
+        assertFalse(agent.handedOver());
+        now += 20 * MS;
+        agent.onAck(ackWithExtension(ask, HANDOVER.toNanos()));
+        assertTrue(agent.handedOver());
+        assertEquals(sendTime + t.lease().toNanos() + HANDOVER.toNanos(), agent.effectiveDeadline());
+        assertEquals(agent.effectiveDeadline(), file.deadlineNanos(), "the wrapper and the next instance read the extension");
+        advance(1100);
+        assertTrue(last().seq() > ask.seq());
+        assertEquals(0, last().handoverNanos(), "granted: not asked again");
+    }
+
+    @Test
+    void theNextInstanceStartedWithinTheExtensionResumesWithoutKilling() {
+        runningWriter();
+        agent.requestHandover(HANDOVER);
+        agent.onAck(ackWithExtension(last(), HANDOVER.toNanos()));
+        // the old instance stops; the new JVM starts 25 s later, far beyond the plain 4 s lease
+        now += 25_000 * MS;
+        agent = newAgent(2);
+        agent.tick();
+        assertTrue(agent.allows("vol"));
+        assertTrue(containers.contains("vol/c1"), "the writer outlived the gap");
+        for (int i = 0; i < 40; i++) {
+            Heartbeat hb = last();
+            agent.onAck(new HeartbeatAck("c1", now, "a", 2, hb.seq(), List.of(new HeartbeatAck.VolumeGrant("vol", true, 3, 10))));
+            advance(1000);
+        }
+        assertTrue(now > file.deadlineNanos() - t.lease().toNanos(), "past the extension, on the new instance's own renewals");
+        assertTrue(containers.contains("vol/c1"), "the new instance renews");
+    }
+
+    @Test
+    void withoutTheGrantTheNextInstanceFindsAnExpiredLeaseAndKills() {
+        runningWriter();
+        agent.requestHandover(HANDOVER);
+        // no ack: the controller refused (could not record it) or did not answer
+        agent.onAck(ackWithExtension(last(), 0));
+        assertFalse(agent.handedOver());
+        now += 25_000 * MS;
+        agent = newAgent(2);
+        agent.tick();
+        assertFalse(containers.contains("vol/c1"), "a plain lease does not cover a 25 s restart");
+    }
+
+    @Test
+    void aStoppingControllersExtensionIsTakenAndThenNoAskIsNeeded() {
+        runningWriter();
+        Heartbeat plain = last();
+        agent.onAck(ackWithExtension(plain, HANDOVER.toNanos()));
+        assertTrue(agent.effectiveDeadline() >= now + HANDOVER.toNanos(), "granted to every agent by a stopping controller");
+        assertFalse(agent.handedOver());
+        int before = sent.size();
+        assertTrue(agent.requestHandover(HANDOVER));
+        assertTrue(agent.handedOver(), "the lease already covers the ask");
+        assertEquals(before, sent.size(), "nothing to ask");
+    }
+
+    @Test
+    void aLongerGrantNeverStretchesTheLeaseBeyondWhatWasAsked() {
+        runningWriter();
+        agent.requestHandover(HANDOVER);
+        long sendTime = now;
+        agent.onAck(ackWithExtension(last(), 10 * HANDOVER.toNanos()));
+        assertEquals(sendTime + t.lease().toNanos() + HANDOVER.toNanos(), agent.effectiveDeadline());
+    }
+
+    @Test
+    void anUnansweredAskIsRepeatedAtRetryPaceAndNothingIsAskedWithoutAValidLease() {
+        assertFalse(agent.requestHandover(HANDOVER), "no lease yet: nothing to extend");
+        assertTrue(sent.stream().allMatch(h -> h.handoverNanos() == 0));
+        runningWriter();
+        agent.requestHandover(HANDOVER);
+        long asks = sent.stream().filter(h -> h.handoverNanos() > 0).count();
+        advance(300);
+        assertTrue(sent.stream().filter(h -> h.handoverNanos() > 0).count() > asks, "resent until granted");
+    }
+
+    @Test
+    void aHandOverOfNoExtensionIsRefusedWithTheSettingToFix() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> agent.requestHandover(java.time.Duration.ZERO));
+        assertTrue(e.getMessage().contains("relocator.agent.handover-extension"), e.getMessage());
+    }
 }

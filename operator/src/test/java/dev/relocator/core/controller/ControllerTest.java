@@ -1003,4 +1003,169 @@ class ControllerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ctl.register(bad));
         assertTrue(e.getMessage().contains("unsupported key"), e.getMessage());
     }
+
+    // ------------------------------------------------------------------ agent hand-over (operator update)
+
+    static final long S = 1_000_000_000L;
+    static final long HANDOVER = 30 * S;
+
+    HeartbeatAck handoverBeat(String node) {
+        Optional<HeartbeatAck> a = ctl.onHeartbeat(new Heartbeat(node, 1, ++seq, null, reports.getOrDefault(node, Map.of()), HANDOVER));
+        return a.orElse(null);
+    }
+
+    /** Advances to {@code until} in 500 ms steps with heartbeats from b and c only, reconciling on the way. */
+    void silentA(long until) {
+        while (clock.nanos + 500_000_000L < until) {
+            beat(500, "b", "c");
+            reconcile();
+        }
+        clock.nanos = until - 1;
+        ctl.leadershipTick();
+        reconcile();
+    }
+
+    @Test
+    void aGrantedHandOverIsRecordedInSwarmFirstAndTheLeaseRunsOnByTheExtension() {
+        attachedOn("a", 3);
+        reconcile();
+        beat(3000, "a", "b", "c");
+        reconcile();
+        long receipt = clock.nanos;
+        HeartbeatAck ack = handoverBeat("a");
+        assertEquals(HANDOVER, ack.extensionNanos());
+        assertEquals(1, cluster.handoverWrites);
+        long recorded = Long.parseLong(cluster.nodes.get("a").labels().get(Controller.HANDOVER_LABEL));
+        assertTrue(recorded * 1_000_000L >= HANDOVER, "the record covers the whole extension: " + recorded);
+        long expiry = ctl.leaseExpiry("a");
+        assertTrue(expiry >= receipt + HANDOVER + ControllerConfig.DEFAULT.timing().lease().toNanos()
+                + ControllerConfig.DEFAULT.timing().driftMarginNanos(), "lease + margin counted from the end of the extension");
+        silentA(expiry);
+        assertEquals("Attached", cluster.phase(), "no relocation while the extension runs");
+        assertTrue(fence.requests.isEmpty(), "no fence hook either");
+        clock.nanos = expiry;
+        ctl.leadershipTick();
+        reconcile();
+        assertEquals("Fencing", cluster.phase(), "a node that never comes back is relocated once the extension has run out");
+        assertEquals("LeaseExpired", st().reason());
+    }
+
+    @Test
+    void noGrantWithoutTheRecord() {
+        attachedOn("a", 3);
+        reconcile();
+        beat(3000, "a", "b", "c");
+        cluster.handoverWritesFail = true;
+        HeartbeatAck ack = handoverBeat("a");
+        assertEquals(0, ack.extensionNanos(), "an extension Swarm did not record would be forgotten by the next controller");
+        assertEquals(clock.nanos + ControllerConfig.DEFAULT.timing().lease().toNanos() + ControllerConfig.DEFAULT.timing().driftMarginNanos(),
+                ctl.leaseExpiry("a"), "the plain lease renewed by that heartbeat");
+    }
+
+    @Test
+    void theExtensionIsCappedAndZeroGrantsNone() {
+        ctl = new Controller("c1", ControllerConfig.DEFAULT.withMaxHandover(java.time.Duration.ofSeconds(10)), clock, cluster, commands,
+                fence, events);
+        ctl.register(spec);
+        assertTrue(ctl.leadershipTick());
+        attachedOn("a", 3);
+        reconcile();
+        beat(3000, "a", "b", "c");
+        assertEquals(10 * S, handoverBeat("a").extensionNanos());
+        ctl = new Controller("c1", ControllerConfig.DEFAULT.withMaxHandover(java.time.Duration.ZERO), clock, cluster, commands, fence, events);
+        ctl.register(spec);
+        assertTrue(ctl.leadershipTick());
+        reconcile();
+        beat(3000, "a", "b", "c");
+        int writes = cluster.handoverWrites;
+        assertEquals(0, handoverBeat("a").extensionNanos());
+        assertEquals(writes, cluster.handoverWrites, "disabled: nothing recorded");
+    }
+
+    @Test
+    void aControllerActivatedDuringAHandOverHonoursTheRecordedExtension() {
+        attachedOn("a", 3);
+        reconcile();
+        beat(3000, "a", "b", "c");
+        handoverBeat("a");
+        // the controller fails over at once; its successor knows only what Swarm recorded
+        clock.advanceMillis(100);
+        ctl = newController("c2");
+        long activation = clock.nanos;
+        reconcile();
+        long plain = activation + ControllerConfig.DEFAULT.leaderLease().toNanos() + ControllerConfig.DEFAULT.timing().lease().toNanos()
+                + ControllerConfig.DEFAULT.timing().driftMarginNanos();
+        assertTrue(ctl.leaseExpiry("a") >= plain + HANDOVER, "the recorded extension is added to the successor's baseline");
+        silentA(plain + HANDOVER);
+        assertEquals("Attached", cluster.phase(), "the successor waits the extension out too");
+        clock.nanos = ctl.leaseExpiry("a");
+        ctl.leadershipTick();
+        reconcile();
+        assertEquals("Fencing", cluster.phase());
+    }
+
+    @Test
+    void theNextInstanceResumesAndTheRecordIsRemovedOnceTheExtensionHasRunOut() {
+        attachedOn("a", 3);
+        reconcile();
+        beat(3000, "a", "b", "c");
+        handoverBeat("a");
+        long end = ctl.leaseExpiry("a");
+        // 20 s later the new instance heartbeats (another incarnation) and renews as usual
+        silentA(clock.nanos + 20 * S);
+        beat(3000, "a", "b", "c");
+        reconcile();
+        assertEquals("Attached", cluster.phase());
+        assertTrue(cluster.nodes.get("a").labels().containsKey(Controller.HANDOVER_LABEL), "kept while the extension runs");
+        while (clock.nanos < end) {
+            beat(500, "a", "b", "c");
+            reconcile();
+        }
+        beat(500, "a", "b", "c");
+        reconcile();
+        assertFalse(cluster.nodes.get("a").labels().containsKey(Controller.HANDOVER_LABEL),
+                "a stale record would delay the node's next failover after a controller change");
+        assertEquals("Attached", cluster.phase());
+    }
+
+    @Test
+    void aStoppingControllerRecordsAnExtensionForEveryNodeAndGrantsItWithEveryAckInItsWindow() {
+        attachedOn("a", 3);
+        reconcile();
+        beat(3000, "a", "b", "c");
+        reconcile();
+        int writes = cluster.handoverWrites;
+        List<String> nodes = ctl.beginHandover(java.time.Duration.ofNanos(HANDOVER), java.time.Duration.ofMillis(2500));
+        assertEquals(List.of("a", "b", "c"), nodes);
+        assertEquals(writes + 3, cluster.handoverWrites, "one record per node, before any grant");
+        for (String n : nodes) {
+            assertTrue(cluster.nodes.get(n).labels().containsKey(Controller.HANDOVER_LABEL), n);
+        }
+        clock.advanceMillis(1000);
+        ctl.leadershipTick();
+        HeartbeatAck ack = beat("b");
+        assertEquals(HANDOVER, ack.extensionNanos(), "an ordinary heartbeat in the window gets the extension");
+        assertEquals(writes + 3, cluster.handoverWrites, "already recorded: no write per ack");
+        long expiry = ctl.leaseExpiry("b");
+        assertTrue(expiry >= clock.nanos + HANDOVER + ControllerConfig.DEFAULT.timing().lease().toNanos(), "honoured for b too");
+        clock.advanceMillis(2000);
+        ctl.leadershipTick();
+        assertEquals(0, beat("c").extensionNanos(), "after the window: plain acks");
+        // the successor honours every record
+        ctl = newController("c2");
+        reconcile();
+        assertTrue(ctl.leaseExpiry("c") >= clock.nanos + HANDOVER, "the successor waits the extension out for every node");
+    }
+
+    @Test
+    void aControllerThatCannotRecordGrantsNothingOnShutdown() {
+        attachedOn("a", 3);
+        reconcile();
+        beat(3000, "a", "b", "c");
+        cluster.handoverWritesFail = true;
+        assertTrue(ctl.beginHandover(java.time.Duration.ofNanos(HANDOVER), java.time.Duration.ofMillis(2500)).isEmpty());
+        clock.advanceMillis(500);
+        ctl.leadershipTick();
+        assertEquals(0, beat("b").extensionNanos());
+    }
 }

@@ -113,6 +113,26 @@ final class Fakes {
             return leader;
         }
 
+        /** Hand-over records refused (a write that does not commit). */
+        boolean handoverWritesFail;
+        int handoverWrites;
+
+        @Override
+        public void recordHandover(String node, long extensionMillis) {
+            handoverWrites++;
+            if (handoverWritesFail) {
+                throw new dev.relocator.core.ports.ClusterUnavailableException("no quorum");
+            }
+            NodeInfo n = nodes.get(node);
+            Map<String, String> l = new TreeMap<>(n.labels());
+            if (extensionMillis > 0) {
+                l.put(Controller.HANDOVER_LABEL, Long.toString(extensionMillis));
+            } else {
+                l.remove(Controller.HANDOVER_LABEL);
+            }
+            nodes.put(node, new NodeInfo(n.id(), n.hostname(), n.manager(), n.availability(), n.state(), l, n.leader()));
+        }
+
         String phase() {
             return labels.get(Labels.PHASE);
         }
