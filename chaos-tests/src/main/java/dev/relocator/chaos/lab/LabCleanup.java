@@ -1,14 +1,18 @@
 package dev.relocator.chaos.lab;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Network;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,16 +45,64 @@ public final class LabCleanup {
             }
         }
         for (Network n : docker.listNetworksCmd().withFilter("label", List.of(LABEL_RUN + "=" + runId)).exec()) {
-            try {
-                docker.removeNetworkCmd(n.getId()).exec();
-            } catch (RuntimeException e) {
-                LOG.warn("could not remove lab network {}: {}", n.getName(), e.getMessage());
-            }
+            removeNetwork(docker, n);
         }
         if (runDir != null && Files.exists(runDir)) {
-            LabImages.run(List.of("rm", "-rf", "--one-file-system", runDir.toString()), runDir.getParent(), 120);
+            removeDirectory(runDir);
         }
     }
+
+    /**
+     * Like the network, a force-removed node's mounts under its run directory (its bind of the
+     * shared storage, its nested engine's mounts) are torn down asynchronously: an rm right after
+     * the removal can fail on a busy mount point (seen in CI: the shutdown hook left the run
+     * directory). {@code --one-file-system} never crosses into a mount, so a retry is safe.
+     */
+    private static void removeDirectory(Path runDir) {
+        String[] last = {""};
+        try {
+            Awaitility.await(runDir + " removed").atMost(DIRECTORY_REMOVAL_BOUND)
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).until(() -> {
+                        try {
+                            LabImages.run(List.of("rm", "-rf", "--one-file-system", runDir.toString()), runDir.getParent(), 120);
+                        } catch (LabException e) {
+                            last[0] = e.getMessage();
+                        }
+                        return Files.notExists(runDir);
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new LabException("could not remove " + runDir + " within " + DIRECTORY_REMOVAL_BOUND + ": " + last[0]);
+        }
+    }
+
+    private static final Duration DIRECTORY_REMOVAL_BOUND = Duration.ofSeconds(30);
+
+    /**
+     * dockerd releases a force-removed container's endpoint on its network asynchronously: a removal
+     * right after it can fail with "has active endpoints" (seen in CI: the shutdown hook removed the
+     * nodes and the run directory and left the network). Retried for a bounded time.
+     */
+    private static void removeNetwork(DockerClient docker, Network n) {
+        String[] last = {""};
+        try {
+            Awaitility.await("lab network " + n.getName() + " removed").atMost(NETWORK_REMOVAL_BOUND)
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250)).until(() -> {
+                        try {
+                            docker.removeNetworkCmd(n.getId()).exec();
+                            return true;
+                        } catch (NotFoundException e) {
+                            return true;
+                        } catch (RuntimeException e) {
+                            last[0] = e.getMessage();
+                            return false;
+                        }
+                    });
+        } catch (ConditionTimeoutException e) {
+            LOG.warn("could not remove lab network {} within {}: {}", n.getName(), NETWORK_REMOVAL_BOUND, last[0]);
+        }
+    }
+
+    private static final Duration NETWORK_REMOVAL_BOUND = Duration.ofSeconds(30);
 
     /** Removes every lab run whose owning JVM no longer exists: containers, networks, directories. */
     public static void removeOrphans(DockerClient docker, Path runsRoot) {

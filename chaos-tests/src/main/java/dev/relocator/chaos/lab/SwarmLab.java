@@ -489,8 +489,13 @@ public final class SwarmLab implements AutoCloseable {
                 }
             }
             LabCleanup.removeRun(docker, runId, runDir);
+            System.err.println("LAB REMOVED " + runId);
         } catch (RuntimeException e) {
             LOG.warn("lab {} cleanup incomplete: {}", runId, e.getMessage());
+            System.err.println("LAB CLEANUP INCOMPLETE " + runId + ": " + e);
+        } catch (Error e) {
+            System.err.println("LAB CLEANUP FAILED " + runId + ": " + e);
+            throw e;
         }
     }
 

@@ -57,7 +57,19 @@ class InterruptedRunCleanupIT {
                             && Files.notExists(SwarmLab.RUNS_ROOT.resolve(runId)));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError(e.getMessage() + "; left: containers " + containers(runId).size()
-                    + ", run directory " + Files.exists(SwarmLab.RUNS_ROOT.resolve(runId)) + "; the lab JVM's output:\n" + childOutput, e);
+                    + ", networks " + docker.listNetworksCmd().withFilter("label", List.of(LabCleanup.LABEL_RUN + "=" + runId)).exec().size()
+                    + ", run directory " + left(SwarmLab.RUNS_ROOT.resolve(runId)) + "; the lab JVM's output:\n" + childOutput, e);
+        }
+    }
+
+    private static String left(Path dir) {
+        if (Files.notExists(dir)) {
+            return "gone";
+        }
+        try (var files = Files.walk(dir)) {
+            return "still there: " + files.limit(30).map(p -> dir.relativize(p).toString()).toList();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return "still there (" + e.getMessage() + ")";
         }
     }
 
