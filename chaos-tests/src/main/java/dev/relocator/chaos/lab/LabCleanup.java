@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,19 +57,21 @@ public final class LabCleanup {
      * directory). {@code --one-file-system} never crosses into a mount, so a retry is safe.
      */
     private static void removeDirectory(Path runDir) {
-        String[] last = {""};
-        try {
-            Awaitility.await(runDir + " removed").atMost(DIRECTORY_REMOVAL_BOUND)
-                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).until(() -> {
-                        try {
-                            LabImages.run(List.of("rm", "-rf", "--one-file-system", runDir.toString()), runDir.getParent(), 120);
-                        } catch (LabException e) {
-                            last[0] = e.getMessage();
-                        }
-                        return Files.notExists(runDir);
-                    });
-        } catch (ConditionTimeoutException e) {
-            throw new LabException("could not remove " + runDir + " within " + DIRECTORY_REMOVAL_BOUND + ": " + last[0]);
+        long deadline = System.nanoTime() + DIRECTORY_REMOVAL_BOUND.toNanos();
+        String last = "";
+        while (true) {
+            try {
+                LabImages.run(List.of("rm", "-rf", "--one-file-system", runDir.toString()), runDir.getParent(), 120);
+            } catch (LabException e) {
+                last = e.getMessage();
+            }
+            if (Files.notExists(runDir)) {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new LabException("could not remove " + runDir + " within " + DIRECTORY_REMOVAL_BOUND + ": " + last);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(RETRY_PAUSE.toNanos());
         }
     }
 
@@ -83,24 +83,29 @@ public final class LabCleanup {
      * nodes and the run directory and left the network). Retried for a bounded time.
      */
     private static void removeNetwork(DockerClient docker, Network n) {
-        String[] last = {""};
-        try {
-            Awaitility.await("lab network " + n.getName() + " removed").atMost(NETWORK_REMOVAL_BOUND)
-                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250)).until(() -> {
-                        try {
-                            docker.removeNetworkCmd(n.getId()).exec();
-                            return true;
-                        } catch (NotFoundException e) {
-                            return true;
-                        } catch (RuntimeException e) {
-                            last[0] = e.getMessage();
-                            return false;
-                        }
-                    });
-        } catch (ConditionTimeoutException e) {
-            LOG.warn("could not remove lab network {} within {}: {}", n.getName(), NETWORK_REMOVAL_BOUND, last[0]);
+        // a plain bounded loop, not Awaitility: this runs in JVM shutdown hooks, and with Awaitility
+        // there the hook stopped before the run directory's removal in 3 of 4 InterruptedRunCleanupIT
+        // runs, printing nothing (cause not understood; without it 4 of 4 passed)
+        long deadline = System.nanoTime() + NETWORK_REMOVAL_BOUND.toNanos();
+        String last = "";
+        while (true) {
+            try {
+                docker.removeNetworkCmd(n.getId()).exec();
+                return;
+            } catch (NotFoundException e) {
+                return;
+            } catch (RuntimeException e) {
+                last = e.getMessage();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                LOG.warn("could not remove lab network {} within {}: {}", n.getName(), NETWORK_REMOVAL_BOUND, last);
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(RETRY_PAUSE.toNanos());
         }
     }
+
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(250);
 
     private static final Duration NETWORK_REMOVAL_BOUND = Duration.ofSeconds(30);
 
