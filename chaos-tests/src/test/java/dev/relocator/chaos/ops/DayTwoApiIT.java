@@ -39,6 +39,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -123,6 +124,34 @@ class DayTwoApiIT {
         if (lab != null) {
             lab.close();
         }
+    }
+
+    /**
+     * A test that failed half-way must not hold the next one: its workloads are stopped and their
+     * resources deleted (healing what their nemesis broke), maintenance is off and no cluster-wide
+     * hook is left. A passing test has left nothing, so this changes nothing then.
+     */
+    @AfterEach
+    void releaseWhatAFailedTestHeld() {
+        for (ScenarioRun run : List.copyOf(live.values())) {
+            String vol = run.workload().volumeName();
+            System.out.println("[ops-api] left by a failed test, stopping: " + vol);
+            live.remove(vol);
+            try {
+                run.finish();
+            } catch (RuntimeException e) {
+                System.out.println("[ops-api] stopping " + vol + " after a failure: " + e);
+            }
+            System.out.println("[ops-api] delete " + vol + " after a failure: HTTP " + api.delete(LabApi.VOLUMES + "/" + vol).code());
+        }
+        LabApi.Answer cfg = api.get(LabApi.CONFIGS + "/default");
+        if (cfg.code() == 200) {
+            ObjectNode spec = LabApi.object();
+            spec.putObject("maintenance").put("enabled", false);
+            spec.putArray("fenceHooks");
+            config(spec);
+        }
+        awaitHealthy();
     }
 
     // ------------------------------------------------------------------------------------ planned moves
@@ -303,6 +332,8 @@ class DayTwoApiIT {
                 "the hold of " + vm + " is on Kafka: " + feed.events("dev.relocator.error", vm));
         long ep = api.status(vp).path("epoch").asLong();
         long em = api.status(vm).path("epoch").asLong();
+        // m may have been moved onto n above: one writer per placement so far, and none may be added while held
+        Map<ScenarioRun, Integer> writersBefore = Map.of(p, p.workload().writers().size(), m, m.workload().writers().size());
 
         mark(m, "crash", n, true);
         long crashAt = System.currentTimeMillis();
@@ -319,7 +350,8 @@ class DayTwoApiIT {
         // longer than the relocation takes unheld (about 6-8 s after a crash here): nothing may move meanwhile
         ScenarioRun.let(Duration.ofMillis(Math.max(0, crashAt + HOLD.toMillis() - System.currentTimeMillis())));
         for (ScenarioRun r : List.of(p, m)) {
-            assertEquals(1, r.workload().writers().size(), "nothing moved while held: " + r.workload().volumeName());
+            assertEquals(writersBefore.get(r), r.workload().writers().size(), "nothing moved while held: " + r.workload().volumeName()
+                    + " (writers " + r.workload().writers() + ")");
         }
         assertEquals(ep, ps.path("epoch").asLong(), vp + " keeps its epoch while paused");
         assertEquals("Attached", ps.path("phase").asText(), vp + " stays Attached while paused");
@@ -335,7 +367,7 @@ class DayTwoApiIT {
         long mMovedAt = System.currentTimeMillis();
         Awaitility.await("Resumed event of " + vm).atMost(STATUS_BOUND).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .until(() -> !feed.events("dev.relocator.volume.resumed", vm).isEmpty());
-        assertEquals(1, p.workload().writers().size(), vp + " is still paused: nothing moves");
+        assertEquals(writersBefore.get(p), p.workload().writers().size(), vp + " is still paused: nothing moves");
         assertEquals("Paused", LabApi.condition(api.status(vp), "Relocating").orElseThrow().path("reason").asText());
 
         // resume: the paused volume moves
