@@ -5,23 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.relocator.chaos.checker.CheckResult;
-import dev.relocator.chaos.checker.Checker;
 import dev.relocator.chaos.checker.Verdict;
 import dev.relocator.chaos.history.Op;
-import dev.relocator.chaos.history.RunData;
 import dev.relocator.chaos.lab.SwarmLab;
 import dev.relocator.chaos.nemesis.Nemesis;
 import dev.relocator.chaos.nemesis.PartitionScope;
 import dev.relocator.chaos.report.ChaosReport;
-import dev.relocator.chaos.report.ScenarioEntry;
+import dev.relocator.chaos.report.ScenarioOutcome;
 import dev.relocator.chaos.runner.ChaosProfile;
 import dev.relocator.chaos.runner.ScenarioRun;
 import dev.relocator.chaos.workload.VolumeKind;
 import dev.relocator.chaos.workload.WriterWorkload;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.awaitility.Awaitility;
@@ -98,7 +94,8 @@ class OperatorRelocationIT {
 
     @Test
     void aBlipShorterThanTheBoundMovesNothing() {
-        Outcome out = new Outcome("operator-blip", Nemesis.BLIP, "no relocation and no violation: the blip is below the L2 bound");
+        ScenarioOutcome out = ScenarioOutcome.of("[chaos]", "operator-blip", Nemesis.BLIP, true,
+                "no relocation and no violation: the blip is below the L2 bound");
         int runs = ChaosProfile.runs(1, 3);
         for (int i = 1; i <= runs; i++) {
             ScenarioRun run = newRun("operator-blip", i);
@@ -118,7 +115,8 @@ class OperatorRelocationIT {
     }
 
     private void relocationScenario(String name, String fault, int runs) {
-        Outcome out = new Outcome(name, fault, "0 double writers, 0 lost acknowledged writes, the writer writes again on another node");
+        ScenarioOutcome out = ScenarioOutcome.of("[chaos]", name, fault, true,
+                "0 double writers, 0 lost acknowledged writes, the writer writes again on another node");
         for (int i = 1; i <= runs; i++) {
             ScenarioRun run = newRun(name, i);
             ScenarioRun.let(Duration.ofSeconds(3));
@@ -171,33 +169,5 @@ class OperatorRelocationIT {
         current = null;
         assertTrue(!feed.phases(run.workload().volumeName()).isEmpty(), "the operator published phases of "
                 + run.workload().volumeName() + " on relocator.events");
-    }
-
-    private static final class Outcome {
-        final String name;
-        final String fault;
-        final String expectation;
-        final List<CheckResult> results = new ArrayList<>();
-        final List<Path> dirs = new ArrayList<>();
-
-        Outcome(String name, String fault, String expectation) {
-            this.name = name;
-            this.fault = fault;
-            this.expectation = expectation;
-        }
-
-        CheckResult add(RunData run) {
-            CheckResult r = Checker.defaults().check(run);
-            results.add(r);
-            dirs.add(run.dir());
-            System.out.println("[chaos] " + name + " " + run.dir() + ": " + r.verdict() + " — " + r.summary());
-            return r;
-        }
-
-        void report(boolean met) {
-            Path base = ChaosReport.dir().toAbsolutePath();
-            ChaosReport.record(ChaosReport.dir(), ScenarioEntry.of(name, fault, true, expectation, met, results,
-                    dirs.stream().map(d -> base.relativize(d.toAbsolutePath())).toList()));
-        }
     }
 }

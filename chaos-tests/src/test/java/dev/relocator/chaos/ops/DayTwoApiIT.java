@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relocator.chaos.checker.CheckResult;
-import dev.relocator.chaos.checker.Checker;
 import dev.relocator.chaos.checker.Verdict;
 import dev.relocator.chaos.history.Op;
 import dev.relocator.chaos.history.RunData;
@@ -20,16 +19,14 @@ import dev.relocator.chaos.operator.LabApi;
 import dev.relocator.chaos.operator.OperatorStack;
 import dev.relocator.chaos.operator.PhaseFeed;
 import dev.relocator.chaos.report.ChaosReport;
-import dev.relocator.chaos.report.ScenarioEntry;
+import dev.relocator.chaos.report.ScenarioOutcome;
 import dev.relocator.chaos.runner.ChaosProfile;
 import dev.relocator.chaos.runner.ScenarioRun;
 import dev.relocator.chaos.workload.VolumeKind;
 import dev.relocator.chaos.workload.WriterWorkload;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -159,9 +156,9 @@ class DayTwoApiIT {
     @Test
     @Order(1)
     void plannedRelocationAndDrainThroughTheApiKillBeforeStartWithTheirDowntimeReported() {
-        Outcome out = new Outcome("ops-api-relocate-drain", "planned-move",
+        ScenarioOutcome out = ScenarioOutcome.of("[ops-api]", "ops-api-relocate-drain", "planned-move", true,
                 "relocate and drain through the REST API: 0 double writers, 0 lost acknowledged writes, agent-confirmed fencing,"
-                        + " the reported downtime covers the writers' gap; a refused move moves nothing");
+                        + " the reported downtime covers the writers' gap; a refused move moves nothing").figuresIn(FIGURES);
         ScenarioRun a = newRun("dt-a", fencingNone());
         ScenarioRun b = newRun("dt-b", fencingNone());
         String va = a.workload().volumeName();
@@ -304,9 +301,9 @@ class DayTwoApiIT {
     @Test
     @Order(2)
     void pausedAndMaintenanceHeldVolumesStayThroughANodeCrashAndMoveOnResume() {
-        Outcome out = new Outcome("ops-api-pause-maintenance", "crash",
+        ScenarioOutcome out = ScenarioOutcome.of("[ops-api]", "ops-api-pause-maintenance", "crash", true,
                 "while spec.paused / maintenance hold them nothing moves after the crash (hold visible in status and on Kafka);"
-                        + " ending maintenance moves that volume only, resuming moves the paused one; 0 double writers");
+                        + " ending maintenance moves that volume only, resuming moves the paused one; 0 double writers").figuresIn(FIGURES);
         ScenarioRun p = newRun("dt-p", fencingNone());
         ScenarioRun m = newRun("dt-m", fencingNone());
         String vp = p.workload().volumeName();
@@ -452,9 +449,9 @@ class DayTwoApiIT {
     @Test
     @Order(3)
     void aConfirmingFenceHookRelocatesWithoutTheLeaseWaitAndAFailingOneFallsBackToTheLease() {
-        Outcome out = new Outcome("ops-api-fence-hook", "partition",
+        ScenarioOutcome out = ScenarioOutcome.of("[ops-api]", "ops-api-fence-hook", "partition", true,
                 "hook confirms -> fenced by EXTERNAL_FENCE without the lease wait; hook fails -> FenceHookFailed, LEASE_EXPIRED;"
-                        + " no hook -> LEASE_EXPIRED; 0 double writers on every path");
+                        + " no hook -> LEASE_EXPIRED; 0 double writers on every path").figuresIn(FIGURES);
         int rounds = Integer.getInteger("chaos.fence.runs", ChaosProfile.runs(2, 5));
         Map<FencePath, List<Double>> recovery = new LinkedHashMap<>();
         for (FencePath fp : FencePath.values()) {
@@ -676,44 +673,5 @@ class DayTwoApiIT {
         ObjectNode o = LabApi.object();
         o.put(key, value);
         return o;
-    }
-
-    private static final class Outcome {
-        final String name;
-        final String fault;
-        final String expectation;
-        final List<CheckResult> results = new ArrayList<>();
-        final List<Path> dirs = new ArrayList<>();
-
-        Outcome(String name, String fault, String expectation) {
-            this.name = name;
-            this.fault = fault;
-            this.expectation = expectation;
-        }
-
-        CheckResult add(RunData run) {
-            CheckResult r = Checker.defaults().check(run);
-            results.add(r);
-            dirs.add(run.dir());
-            System.out.println("[ops-api] " + name + " " + run.dir() + ": " + r.verdict() + " — " + r.summary());
-            return r;
-        }
-
-        void note(String figures) {
-            System.out.println("[ops-api] " + name + ": " + figures);
-            try {
-                Path f = ChaosReport.dir().resolve(FIGURES);
-                Files.createDirectories(f.getParent());
-                Files.writeString(f, name + ": " + figures + System.lineSeparator(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        void report(boolean met) {
-            Path base = ChaosReport.dir().toAbsolutePath();
-            ChaosReport.record(ChaosReport.dir(), ScenarioEntry.of(name, fault, true, expectation, met, results,
-                    dirs.stream().map(d -> base.relativize(d.toAbsolutePath())).toList()));
-        }
     }
 }

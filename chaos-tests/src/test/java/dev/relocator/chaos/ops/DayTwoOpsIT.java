@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.relocator.chaos.checker.CheckResult;
-import dev.relocator.chaos.checker.Checker;
 import dev.relocator.chaos.checker.Verdict;
 import dev.relocator.chaos.history.Op;
 import dev.relocator.chaos.history.RunData;
@@ -16,7 +15,7 @@ import dev.relocator.chaos.lab.SwarmLab;
 import dev.relocator.chaos.operator.OperatorStack;
 import dev.relocator.chaos.operator.PhaseFeed;
 import dev.relocator.chaos.report.ChaosReport;
-import dev.relocator.chaos.report.ScenarioEntry;
+import dev.relocator.chaos.report.ScenarioOutcome;
 import dev.relocator.chaos.runner.ChaosProfile;
 import dev.relocator.chaos.runner.ScenarioRun;
 import dev.relocator.chaos.workload.VolumeKind;
@@ -161,10 +160,10 @@ class DayTwoOpsIT {
     @Test
     @Order(1)
     void afterACrashTheVolumeKeepsItsOwnershipAndNoSetuidFileRunsAsRootAndTheReturningNodeNeverWrites() throws Exception {
-        Outcome out = new Outcome("ops-crash-ownership-nosuid-return", "crash",
+        ScenarioOutcome out = ScenarioOutcome.of("[ops]", "ops-crash-ownership-nosuid-return", "crash", true,
                 "volume root uid/gid/mode from the resource on the new node; the setuid-root file gives no euid 0 there "
                         + "(negative control without nosuid: euid 0); the returning node writes nothing after the new epoch, "
-                        + "its stale container is killed and its stale reference removed");
+                        + "its stale container is killed and its stale reference removed").figuresIn("ops-figures.txt");
         String service = "ops-suid";
         String volume = service + "-data";
         List<String> extra = new ArrayList<>(OperatorStack.relocatableWriterArgs(volume));
@@ -268,8 +267,8 @@ class DayTwoOpsIT {
     @Test
     @Order(2)
     void swarmsOwnDrainOfTheWritersNodeMovesItOnceWithoutTwoWriters() {
-        Outcome out = new Outcome("ops-swarm-drain", DRAIN,
-                "one relocation away from the drained node, 0 double writers, 0 lost acknowledged writes; downtime measured");
+        ScenarioOutcome out = ScenarioOutcome.of("[ops]", "ops-swarm-drain", DRAIN, true,
+                "one relocation away from the drained node, 0 double writers, 0 lost acknowledged writes; downtime measured").figuresIn("ops-figures.txt");
         for (int i = 1; i <= ChaosProfile.runs(1, 3); i++) {
             String service = "ops-drain-" + i;
             List<String> args = new ArrayList<>(OperatorStack.relocatableWriterArgs(service + "-data"));
@@ -304,7 +303,8 @@ class DayTwoOpsIT {
     @Test
     @Order(3)
     void plainSwarmDrainIsReportedAsTheCheckerSeesIt() {
-        Outcome out = new Outcome("ops-swarm-drain-plain", DRAIN, "reported: what the checker sees when Swarm alone reschedules a drained writer");
+        ScenarioOutcome out = ScenarioOutcome.of("[ops]", "ops-swarm-drain-plain", DRAIN, false,
+                "reported: what the checker sees when Swarm alone reschedules a drained writer").figuresIn("ops-figures.txt");
         String service = "ops-plain-drain";
         WriterWorkload w = new WriterWorkload(lab, service, VolumeKind.SHARED, WRITE_INTERVAL, SLOW_STOP);
         ScenarioRun run = new ScenarioRun(lab, ChaosReport.dir().resolve("chaos-runs").resolve("ops-swarm-drain-plain"), w,
@@ -363,45 +363,5 @@ class DayTwoOpsIT {
     private static void stopPhaseFeed(ScenarioRun run) {
         current = null;
         assertTrue(!feed.phases(run.workload().volumeName()).isEmpty(), "the operator published phases of " + run.workload().volumeName());
-    }
-
-    private static final class Outcome {
-        final String name;
-        final String fault;
-        final String expectation;
-        final List<CheckResult> results = new ArrayList<>();
-        final List<Path> dirs = new ArrayList<>();
-
-        Outcome(String name, String fault, String expectation) {
-            this.name = name;
-            this.fault = fault;
-            this.expectation = expectation;
-        }
-
-        CheckResult add(RunData run) {
-            CheckResult r = Checker.defaults().check(run);
-            results.add(r);
-            dirs.add(run.dir());
-            System.out.println("[ops] " + name + " " + run.dir() + ": " + r.verdict() + " — " + r.summary());
-            return r;
-        }
-
-        void note(String figures) {
-            System.out.println("[ops] " + name + ": " + figures);
-            try {
-                Path f = ChaosReport.dir().resolve("ops-figures.txt");
-                Files.createDirectories(f.getParent());
-                Files.writeString(f, name + ": " + figures + System.lineSeparator(), java.nio.file.StandardOpenOption.CREATE,
-                        java.nio.file.StandardOpenOption.APPEND);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        void report(boolean met) {
-            Path base = ChaosReport.dir().toAbsolutePath();
-            ChaosReport.record(ChaosReport.dir(), ScenarioEntry.of(name, fault, !name.endsWith("-plain"), expectation, met, results,
-                    dirs.stream().map(d -> base.relativize(d.toAbsolutePath())).toList()));
-        }
     }
 }

@@ -8,6 +8,7 @@ import dev.relocator.chaos.checker.Verdict;
 import dev.relocator.chaos.lab.SwarmLab;
 import dev.relocator.chaos.nemesis.Nemesis;
 import dev.relocator.chaos.nemesis.PartitionScope;
+import dev.relocator.chaos.report.ScenarioOutcome;
 import dev.relocator.chaos.runner.ChaosProfile;
 import dev.relocator.chaos.runner.ScenarioRun;
 import dev.relocator.chaos.workload.VolumeKind;
@@ -47,7 +48,7 @@ class NegativeControlIT {
 
     @Test
     void sanityRunWithoutFaultsIsValid() {
-        ScenarioSupport.Outcome out = new ScenarioSupport.Outcome("sanity-no-fault", "none",
+        ScenarioOutcome out = ScenarioOutcome.of("[chaos]", "sanity-no-fault", "none", false,
                 "checked valid: the checker does not flag a healthy run");
         ScenarioRun run = ScenarioSupport.newRun(lab, "sanity-no-fault", 1, VolumeKind.SHARED, image, Map.of("operator", false));
         ScenarioRun.let(Duration.ofSeconds(6));
@@ -60,7 +61,7 @@ class NegativeControlIT {
     @Test
     void partitionedWriterWithSharedStorageGivesTwoWritersInEveryRun() {
         int runs = ChaosProfile.runs(2, 5);
-        ScenarioSupport.Outcome out = new ScenarioSupport.Outcome("negative-partition-shared", Nemesis.PARTITION,
+        ScenarioOutcome out = ScenarioOutcome.of("[chaos]", "negative-partition-shared", Nemesis.PARTITION, false,
                 "S1 flagged in every run: Swarm starts a replacement while the partitioned writer keeps writing");
         boolean all = true;
         for (int i = 1; i <= runs; i++) {
@@ -78,7 +79,7 @@ class NegativeControlIT {
             all &= r.s1().verdict() == Verdict.INVALID && r.doubleWriterViolations() > 0;
         }
         out.report(all);
-        for (CheckResult r : out.results) {
+        for (CheckResult r : out.results()) {
             assertEquals(Verdict.INVALID, r.s1().verdict(), "the checker must flag the double writer: " + r.summary());
         }
     }
@@ -86,7 +87,7 @@ class NegativeControlIT {
     @Test
     void crashedWriterWithNodeLocalVolumeLosesAcknowledgedWrites() {
         int runs = ChaosProfile.runs(1, 3);
-        ScenarioSupport.Outcome out = new ScenarioSupport.Outcome("negative-crash-node-local", Nemesis.CRASH,
+        ScenarioOutcome out = ScenarioOutcome.of("[chaos]", "negative-crash-node-local", Nemesis.CRASH, false,
                 "D1 flagged in every run: the rescheduled writer starts on an empty node-local volume");
         boolean all = true;
         for (int i = 1; i <= runs; i++) {
@@ -105,7 +106,7 @@ class NegativeControlIT {
             all &= r.d1().verdict() == Verdict.INVALID && r.lostWrites() > 0;
         }
         out.report(all);
-        for (CheckResult r : out.results) {
+        for (CheckResult r : out.results()) {
             assertEquals(Verdict.INVALID, r.d1().verdict(), "the checker must flag the lost writes: " + r.summary());
             assertTrue(r.lostWrites() > 0);
         }

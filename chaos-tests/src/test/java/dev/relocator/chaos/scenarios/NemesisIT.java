@@ -12,6 +12,7 @@ import dev.relocator.chaos.generator.Step;
 import dev.relocator.chaos.lab.SwarmLab;
 import dev.relocator.chaos.nemesis.Nemesis;
 import dev.relocator.chaos.nemesis.PartitionScope;
+import dev.relocator.chaos.report.ScenarioOutcome;
 import dev.relocator.chaos.runner.ChaosProfile;
 import dev.relocator.chaos.runner.ScenarioRun;
 import dev.relocator.chaos.workload.VolumeKind;
@@ -49,7 +50,7 @@ class NemesisIT {
 
     @Test
     void aBlipShorterThanSwarmsDownDetectionMovesNothing() {
-        ScenarioSupport.Outcome out = new ScenarioSupport.Outcome("blip-3s", Nemesis.BLIP, "no relocation, no double writer (L2, S1 valid)");
+        ScenarioOutcome out = ScenarioOutcome.of("[chaos]", "blip-3s", Nemesis.BLIP, false, "no relocation, no double writer (L2, S1 valid)");
         ScenarioRun run = ScenarioSupport.newRun(lab, "blip-3s", 1, VolumeKind.SHARED, image, Map.of("operator", false));
         ScenarioRun.let(Duration.ofSeconds(2));
         String node = run.workload().writingNode().orElseThrow();
@@ -63,7 +64,7 @@ class NemesisIT {
 
     @Test
     void aFrozenNodeStopsAndResumesItsWriter() {
-        ScenarioSupport.Outcome out = new ScenarioSupport.Outcome("freeze-4s", Nemesis.FREEZE, "the writer pauses and resumes in place");
+        ScenarioOutcome out = ScenarioOutcome.of("[chaos]", "freeze-4s", Nemesis.FREEZE, false, "the writer pauses and resumes in place");
         ScenarioRun run = ScenarioSupport.newRun(lab, "freeze-4s", 1, VolumeKind.SHARED, image, Map.of("operator", false));
         ScenarioRun.let(Duration.ofSeconds(2));
         String node = run.workload().writingNode().orElseThrow();
@@ -82,7 +83,7 @@ class NemesisIT {
 
     @Test
     void aDockerdRestartStopsTheWriterAndSwarmStartsANewOne() {
-        ScenarioSupport.Outcome out = new ScenarioSupport.Outcome("dockerd-restart", Nemesis.DOCKERD_RESTART,
+        ScenarioOutcome out = ScenarioOutcome.of("[chaos]", "dockerd-restart", Nemesis.DOCKERD_RESTART, false,
                 "the engine comes back and a new writer follows the old one (S1, D1 valid; L1 measured); "
                         + "L2 records whether plain Swarm moved the writer to another node");
         ScenarioRun run = ScenarioSupport.newRun(lab, "dockerd-restart", 1, VolumeKind.SHARED, image, Map.of("operator", false));
@@ -103,7 +104,7 @@ class NemesisIT {
 
     @Test
     void aKilledWorkloadContainerIsReplacedOnItsNode() {
-        ScenarioSupport.Outcome out = new ScenarioSupport.Outcome("kill-workload", Nemesis.KILL_WORKLOAD,
+        ScenarioOutcome out = ScenarioOutcome.of("[chaos]", "kill-workload", Nemesis.KILL_WORKLOAD, false,
                 "Swarm restarts the writer; no double writer, no lost write (L1 measured; L2 records a move)");
         ScenarioRun run = ScenarioSupport.newRun(lab, "kill-workload", 1, VolumeKind.SHARED, image, Map.of("operator", false));
         ScenarioRun.let(Duration.ofSeconds(2));
@@ -123,7 +124,7 @@ class NemesisIT {
 
     @Test
     void aCrashedLeaderIsReplacedAndTheWriterIsNotDisturbed() {
-        ScenarioSupport.Outcome out = new ScenarioSupport.Outcome("leader-crash", Nemesis.LEADER_CRASH,
+        ScenarioOutcome out = ScenarioOutcome.of("[chaos]", "leader-crash", Nemesis.LEADER_CRASH, false,
                 "a new Raft leader; the writer keeps writing; the old leader rejoins");
         ScenarioRun run = ScenarioSupport.newRun(lab, "leader-crash", 1, VolumeKind.SHARED, image, Map.of("operator", false));
         ScenarioRun.let(Duration.ofSeconds(2));
@@ -144,7 +145,7 @@ class NemesisIT {
     void aSeededScheduleOfNonMovingFaultsKeepsSwarmSafe() {
         long seed = Long.getLong("chaos.seed", 20261204L);
         int faults = ChaosProfile.runs(2, 6);
-        ScenarioSupport.Outcome out = new ScenarioSupport.Outcome("generated-seed-" + seed, "blip|kill-workload|dockerd-restart",
+        ScenarioOutcome out = ScenarioOutcome.of("[chaos]", "generated-seed-" + seed, "blip|kill-workload|dockerd-restart", false,
                 "no double writer and no lost write under faults that end the old writer before Swarm starts a new one");
         List<Step> steps = Generator.schedule(seed, new Generator.Options(
                 List.of(Nemesis.BLIP, Nemesis.KILL_WORKLOAD, Nemesis.DOCKERD_RESTART), faults,

@@ -97,6 +97,12 @@ public final class KafkaBroker implements AutoCloseable {
                 externalPort = freePort(listenAddress);
                 internalPort = freePort("127.0.0.1");
                 controllerPort = freePort("127.0.0.1");
+            } else {
+                // A restart keeps its ports. If one was taken meanwhile, the broker would exit on the bind
+                // only after the readiness check had connected to whoever holds it: say so before launching.
+                ensureFree(listenAddress, externalPort, "external");
+                ensureFree("127.0.0.1", internalPort, "internal");
+                ensureFree("127.0.0.1", controllerPort, "controller");
             }
             Path config = writeServerProperties();
             if (!formatted) {
@@ -408,6 +414,18 @@ public final class KafkaBroker implements AutoCloseable {
                 + ") not ready within " + startTimeout.toSeconds() + " s on " + listenAddress + ":" + externalPort
                 + (last == null ? " (port never accepted connections)" : " (last admin error: " + last + ")")
                 + describeClasspath(classpath) + describeLog());
+    }
+
+    private void ensureFree(String address, int port, String listener) {
+        try (ServerSocket probe = new ServerSocket()) {
+            // the same option the broker's acceptor uses, so a port in TIME_WAIT counts as free
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(InetAddress.getByName(address), port));
+        } catch (IOException e) {
+            throw new KafkaBrokerException("Cannot restart Kafka broker " + name + ": the port of its " + listener + " listener, "
+                    + address + ":" + port + ", is taken (" + e.getMessage() + "). A restarted broker keeps its ports so that"
+                    + " clients reconnect to the same address: stop what holds the port, or build a new broker." + describeLog(), e);
+        }
     }
 
     private static boolean accepts(String host, int port) {
