@@ -152,7 +152,7 @@ public class ControllerRuntime {
         sync = new ResourceSync(store);
         fenceHooks = new FenceHooks(config.fence().threads(), config.fence().webhookTokenFile().filter(f -> !f.isBlank()).map(Path::of),
                 java.time.Clock.systemUTC(), registry);
-        ioCluster = new SwarmClusterAdapter(swarm, new SwarmAdapter(fast.requests()));
+        ioCluster = new SwarmClusterAdapter(swarm, new SwarmAdapter(fast.requests()), operatorService());
         io = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "relocator-resources");
             t.setDaemon(true);
@@ -325,10 +325,15 @@ public class ControllerRuntime {
         }
     }
 
+    /** The Swarm service this operator runs as (from its discovery name, {@code tasks.<service>}). */
+    private Optional<String> operatorService() {
+        return Directory.serviceName(config.controller().discovery().serviceDns());
+    }
+
     private Controller build(String node) {
         Instant now = Instant.now();
         String id = node + "/" + (now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000);
-        SwarmClusterAdapter cluster = new SwarmClusterAdapter(swarm, new SwarmAdapter(fast.requests()));
+        SwarmClusterAdapter cluster = new SwarmClusterAdapter(swarm, new SwarmAdapter(fast.requests()), operatorService());
         EventSink sink = sinks.isResolvable() ? sinks.get() : EventSink.NONE;
         LOG.infof("controller %s created on manager %s", id, node);
         return new Controller(id, Timings.controller(config), Clock.SYSTEM, new CountingSwarmCluster(cluster, registry),

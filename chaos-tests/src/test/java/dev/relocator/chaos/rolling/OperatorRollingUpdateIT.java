@@ -158,6 +158,47 @@ class OperatorRollingUpdateIT {
         assertEquals(Verdict.VALID, r.d1().verdict(), r.summary());
         assertEquals(0, r.lostWrites(), r.summary());
         assertTrue(gap <= MAX_GAP.toMillis(), "the writer kept writing: longest pause " + gap + " ms > " + MAX_GAP.toMillis() + " ms");
+        String writerNodeId = nodeId(lastNode(data));
+        assertTrue(handover("HandoverGranted", writerNodeId, t0).isPresent(), "the writer's node was granted the hand-over during the update: "
+                + feed.events("dev.relocator.node.health.changed", writerNodeId));
+    }
+
+    /**
+     * Swarm stops and replaces an operator task outside any update too (after its node returns from a
+     * partition or a restart, on a failed health check, on {@code docker stop}). No extension then: it would
+     * delay the next failover of that node by up to a minute (docs/benchmarks.md §4.1). The stopping instance
+     * asks, and the controller refuses, naming why.
+     */
+    @Test
+    @Order(3)
+    void aStopOutsideAnUpdateIsRefusedTheExtension() {
+        LabNode worker = lab.workers().get(0);
+        String id = nodeId(worker.name());
+        String operator = lab.docker(worker.name(), "ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + OperatorStack.SERVICE)
+                .orThrow("ps").stdout().strip();
+        assertTrue(!operator.isEmpty() && !operator.contains("\n"), "one operator instance on " + worker.name() + ": " + operator);
+        long t0 = System.currentTimeMillis();
+        lab.docker(worker.name(), "stop", operator).orThrow("docker stop the operator on " + worker.name());
+        Awaitility.await("HandoverRefused for " + worker.name()).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> handover("HandoverRefused", id, t0).isPresent());
+        PhaseFeed.Event refused = handover("HandoverRefused", id, t0).orElseThrow();
+        System.out.println("[chaos] docker stop of the operator on " + worker.name() + " outside an update: " + refused.details());
+        assertTrue(refused.details().path("reason").asText().contains("no update of the operator's service " + OperatorStack.SERVICE),
+                "the refusal names the service and why: " + refused.details());
+        assertTrue(handover("HandoverGranted", id, t0).isEmpty(), "no extension outside an update: "
+                + feed.events("dev.relocator.node.health.changed", id));
+        stack.awaitReady(Duration.ofSeconds(120));
+        assertTrue(handover("HandoverGranted", id, t0).isEmpty(), "none later either");
+    }
+
+    private static Optional<PhaseFeed.Event> handover(String phase, String nodeId, long since) {
+        return feed.events("dev.relocator.node.health.changed", nodeId).stream()
+                .filter(e -> e.receivedMillis() >= since && e.phase().equals(phase)).findFirst();
+    }
+
+    private static String nodeId(String hostname) {
+        return stack.nodeNames().entrySet().stream().filter(e -> e.getValue().equals(hostname)).map(Map.Entry::getKey).findFirst()
+                .orElseThrow(() -> new AssertionError("no swarm node named " + hostname + " in " + stack.nodeNames()));
     }
 
     /**

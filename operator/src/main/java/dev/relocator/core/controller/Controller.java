@@ -369,7 +369,7 @@ public class Controller {
             cluster.recordHandover(node, recordMillis);
         } catch (ClusterUnavailableException e) {
             publish(StateChange.Types.NODE_HEALTH_CHANGED, node, node, 0, "HandoverRefused",
-                    Map.of("reason", "the extension could not be recorded in Swarm: " + e.getMessage()));
+                    Map.of("reason", "no extension granted: " + e.getMessage()));
             return false;
         }
         if (!acting(clock.monotonicNanos())) {

@@ -109,6 +109,22 @@ public final class SwarmAdapter {
         }
     }
 
+    /**
+     * The update state of a service by id or name, as Swarm's API spells it ({@code updating},
+     * {@code paused}, {@code completed}, {@code rollback_started}, ...), {@code none} when it was never
+     * updated; empty when the service does not exist.
+     */
+    public Optional<String> updateState(String idOrName) {
+        try {
+            var status = docker.inspectServiceCmd(idOrName).exec().getUpdateStatus();
+            return Optional.of(status == null || status.getState() == null ? "none" : status.getState().name().toLowerCase(java.util.Locale.ROOT));
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        } catch (DockerException e) {
+            throw new SwarmException("cannot inspect service " + idOrName + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Services carrying the given label (any value when {@code value} is null). */
     public List<ServiceSnapshot> servicesWithLabel(String key, String value) {
         try {

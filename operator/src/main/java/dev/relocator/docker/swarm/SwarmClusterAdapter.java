@@ -28,6 +28,7 @@ public final class SwarmClusterAdapter implements SwarmCluster {
 
     private final SwarmAdapter swarm;
     private final SwarmAdapter leadershipWrites;
+    private final Optional<String> operatorService;
 
     /**
      * @param swarm            for reads and service updates
@@ -36,8 +37,17 @@ public final class SwarmClusterAdapter implements SwarmCluster {
      *                         "unavailable" within the controller's leader lease
      */
     public SwarmClusterAdapter(SwarmAdapter swarm, SwarmAdapter leadershipWrites) {
+        this(swarm, leadershipWrites, Optional.empty());
+    }
+
+    /**
+     * @param operatorService the Swarm service the operator itself runs as: a lease hand-over is then recorded
+     *                        only while an update of that service is rolling ({@link #handoverRefusal})
+     */
+    public SwarmClusterAdapter(SwarmAdapter swarm, SwarmAdapter leadershipWrites, Optional<String> operatorService) {
         this.swarm = Objects.requireNonNull(swarm, "swarm");
         this.leadershipWrites = Objects.requireNonNull(leadershipWrites, "leadershipWrites");
+        this.operatorService = Objects.requireNonNull(operatorService, "operatorService");
     }
 
     @Override
@@ -123,11 +133,47 @@ public final class SwarmClusterAdapter implements SwarmCluster {
 
     @Override
     public void recordHandover(String node, long extensionMillis) {
+        if (extensionMillis > 0 && operatorService.isPresent()) {
+            String service = operatorService.get();
+            Optional<String> refusal = handoverRefusal(service,
+                    unavailableOnError("inspect the operator's service " + service, () -> swarm.updateState(service)));
+            if (refusal.isPresent()) {
+                throw new ClusterUnavailableException(refusal.get());
+            }
+        }
         unavailableOnError("record the hand-over of node " + node, () -> {
             swarm.setNodeLabel(node, dev.relocator.core.controller.Controller.HANDOVER_LABEL,
                     extensionMillis > 0 ? Long.toString(extensionMillis) : null);
             return null;
         });
+    }
+
+    /**
+     * Why a stopping instance of the operator gets no lease extension now; empty when it may get one.
+     * The extension exists for an update of the operator (the next instance starts while the writers run
+     * on the lease file). Swarm also stops and replaces the operator's task on its own — after the node
+     * returns from a partition or a restart, on a failed health check — and there the next instance is
+     * already running or the node is suspect: an extension would only delay the next failover of that node
+     * by up to a minute (measured: docs/benchmarks.md §4.1). Refusing is always safe: the lease stays what
+     * it was.
+     *
+     * @param updateState the service's update state ({@code updating}, {@code completed}, ... or
+     *                    {@code none} if it was never updated); empty when no such service exists (the
+     *                    operator does not run as that service: nothing to tell an update from, the
+     *                    extension is granted as asked)
+     */
+    static Optional<String> handoverRefusal(String service, Optional<String> updateState) {
+        if (updateState.isEmpty()) {
+            return Optional.empty();
+        }
+        String state = updateState.get();
+        if (state.equals("updating") || state.equals("rollback_started")) {
+            return Optional.empty();
+        }
+        return Optional.of("no update of the operator's service " + service + " is rolling (its update state is " + state
+                + "): an instance that stops outside an update (Swarm replacing its task after the node came back,"
+                + " docker stop, a failed health check) gets no lease extension, so the next failover of its node is not"
+                + " delayed; its writers keep running if the next instance renews within the lease");
     }
 
     @Override

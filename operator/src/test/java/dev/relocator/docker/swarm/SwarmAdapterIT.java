@@ -184,6 +184,35 @@ class SwarmAdapterIT {
     }
 
     @Test
+    void aHandOverIsRecordedOnlyWhileTheOperatorsOwnServiceIsUpdating() {
+        String id = createService("handover");
+        String name = docker.requests().inspectServiceCmd(id).exec().getSpec().getName();
+        String node = adapter.role().nodeId();
+        assertEquals(java.util.Optional.of("none"), adapter.updateState(name), "a service never updated");
+        assertTrue(adapter.updateState("rt-none-" + resources.runId()).isEmpty());
+
+        // the operator runs as this (idle) service: a stopping instance outside an update gets nothing, nothing is written
+        SwarmClusterAdapter asService = new SwarmClusterAdapter(adapter, adapter, java.util.Optional.of(name));
+        asService.recordHandover(node, 0); // an earlier test on this shared swarm may have left a record
+        dev.relocator.core.ports.ClusterUnavailableException refused = assertThrows(dev.relocator.core.ports.ClusterUnavailableException.class,
+                () -> asService.recordHandover(node, 60_000));
+        assertTrue(refused.getMessage().contains(name) && refused.getMessage().contains("update state is none"), refused.getMessage());
+        assertFalse(adapter.node(node).orElseThrow().labels().containsKey(dev.relocator.core.controller.Controller.HANDOVER_LABEL),
+                "a refused hand-over writes no label");
+
+        // an operator that does not run as a Swarm service: recorded as asked, and removed with 0
+        SwarmClusterAdapter noService = new SwarmClusterAdapter(adapter, adapter, java.util.Optional.of("rt-none-" + resources.runId()));
+        try {
+            noService.recordHandover(node, 60_000);
+            assertEquals("60000", adapter.node(node).orElseThrow().labels().get(dev.relocator.core.controller.Controller.HANDOVER_LABEL));
+        } finally {
+            asService.recordHandover(node, 0);
+        }
+        assertFalse(adapter.node(node).orElseThrow().labels().containsKey(dev.relocator.core.controller.Controller.HANDOVER_LABEL),
+                "0 removes the record, whatever the update state");
+    }
+
+    @Test
     void tasksReportTheirNodeAndState() {
         String id = createService("tasks");
         String node = adapter.role().nodeId();
