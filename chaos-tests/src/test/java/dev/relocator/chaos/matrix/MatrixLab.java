@@ -5,6 +5,7 @@ import dev.relocator.chaos.history.Op;
 import dev.relocator.chaos.lab.LabNode;
 import dev.relocator.chaos.lab.SwarmLab;
 import dev.relocator.chaos.nemesis.KafkaBrokerControl;
+import dev.relocator.chaos.operator.FenceWebhook;
 import dev.relocator.chaos.operator.OperatorStack;
 import dev.relocator.chaos.operator.PhaseFeed;
 import dev.relocator.chaos.report.ChaosReport;
@@ -13,6 +14,7 @@ import dev.relocator.chaos.workload.VolumeKind;
 import dev.relocator.chaos.workload.WriterWorkload;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +47,8 @@ final class MatrixLab implements AutoCloseable {
     final OperatorStack stack;
     final PhaseFeed feed;
     final KafkaBrokerControl broker;
+    /** The lab's power switch behind a fence-hook webhook (kills the named node's container, answers 200 once it is off). */
+    final FenceWebhook fence;
     final String image;
     private final Map<String, CompletableFuture<PhaseFeed.Phase>> waiters = new ConcurrentHashMap<>();
     private volatile Map<String, String> nodeNames;
@@ -59,6 +63,7 @@ final class MatrixLab implements AutoCloseable {
         this.nodeNames = stack.nodeNames();
         this.feed = new PhaseFeed(stack.broker().bootstrapServers(), "relocator.events");
         feed.onPhase(this::onPhase);
+        this.fence = new FenceWebhook(lab);
     }
 
     static MatrixLab start() {
@@ -112,19 +117,42 @@ final class MatrixLab implements AutoCloseable {
         return nodeNames.getOrDefault(swarmId, swarmId);
     }
 
-    /** Deploys a new relocatable writer and returns once the operator has it Attached (epoch 1). */
-    ScenarioRun newRun(String scenario, int i, long seed, VolumeKind kind, Duration l1Bound) {
+    /**
+     * Deploys a new relocatable writer and returns once the operator has it Attached (epoch 1).
+     * {@code extraArgs} go to {@code docker service create} after the relocatable writer's own (e.g.
+     * the {@code relocator.dev/fence*} labels of a volume with its own fence hook).
+     */
+    ScenarioRun newRun(String scenario, int i, long seed, VolumeKind kind, Duration l1Bound, List<String> extraArgs) {
         String service = "x" + Integer.toHexString(scenario.hashCode() & 0xfffff) + "-" + i;
-        WriterWorkload w = new WriterWorkload(lab, service, kind, WRITE_INTERVAL, OperatorStack.relocatableWriterArgs(service + "-data"));
+        List<String> args = new ArrayList<>(OperatorStack.relocatableWriterArgs(service + "-data"));
+        args.addAll(extraArgs);
+        WriterWorkload w = new WriterWorkload(lab, service, kind, WRITE_INTERVAL, args);
         Path dir = ChaosReport.dir().resolve("chaos-runs").resolve(scenario).resolve("run-" + i);
         ScenarioRun run = new ScenarioRun(lab, dir, w, Optional.of(broker),
                 Map.of("operator", true, "scenario", scenario, "seed", seed, Checker.L1_BOUND_SECONDS, l1Bound.toSeconds(), "replay",
                         "-Dchaos.matrix.seed=" + seed + " -Dit.test=OperatorMatrixIT#<the scenario's method>"));
         current = run;
-        w.deploy(image);
-        Awaitility.await(w.volumeName() + " Attached by the operator").atMost(ADOPTION_BOUND).pollInterval(Duration.ofMillis(200))
-                .until(() -> feed.phases(w.volumeName()).stream().anyMatch(p -> p.phase().equals("Attached")));
+        try {
+            w.deploy(image);
+            Awaitility.await(w.volumeName() + " Attached by the operator").atMost(ADOPTION_BOUND).pollInterval(Duration.ofMillis(200))
+                    .until(() -> feed.phases(w.volumeName()).stream().anyMatch(p -> p.phase().equals("Attached")));
+        } catch (RuntimeException e) {
+            // the caller never gets this run to finish: stop its writer here, or it keeps running into the next runs
+            current = null;
+            try {
+                run.finish();
+            } catch (RuntimeException stop) {
+                e.addSuppressed(stop);
+            }
+            throw e;
+        }
         return run;
+    }
+
+    /** When the first Attached of {@code volume} arrived (the adoption), or 0 when none did. */
+    long attachedMillis(String volume) {
+        return feed.phases(volume).stream().filter(p -> p.phase().equals("Attached")).mapToLong(PhaseFeed.Phase::receivedMillis)
+                .min().orElse(0);
     }
 
     /** Stops recording phases into the run (its history is about to be closed). */
@@ -172,12 +200,17 @@ final class MatrixLab implements AutoCloseable {
                 .until(() -> run.workload().writingNode().filter(n -> !n.equals(from)).isPresent());
     }
 
-    /** Every node Ready and running a healthy operator instance: the next run starts on a whole cluster. */
+    /**
+     * Every node Ready and running a healthy operator instance: the next run starts on a whole cluster.
+     * Both waits look first and then every 500 ms (OperatorStack.awaitReady waits 2 s before its first
+     * look, which after most runs, where nothing needs restoring, was the whole cost).
+     */
     void restore() {
         Set<String> all = new java.util.TreeSet<>(lab.nodes().stream().map(LabNode::name).toList());
-        Awaitility.await("every node Ready").atMost(RESTORE_BOUND).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                .until(() -> lab.readyNodes().containsAll(all));
-        stack.awaitReady(RESTORE_BOUND);
+        Awaitility.await("every node Ready").atMost(RESTORE_BOUND).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions().until(() -> lab.readyNodes().containsAll(all));
+        Awaitility.await("a healthy operator on every node").atMost(RESTORE_BOUND).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> stack.unhealthyNodes().isEmpty());
         nodeNames = stack.nodeNames();
     }
 
@@ -187,6 +220,7 @@ final class MatrixLab implements AutoCloseable {
 
     @Override
     public void close() {
+        fence.close();
         feed.close();
         try {
             System.out.println("[matrix] operator logs (tail):\n" + stack.logs(300));
