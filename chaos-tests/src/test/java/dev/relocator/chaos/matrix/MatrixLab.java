@@ -42,6 +42,8 @@ final class MatrixLab implements AutoCloseable {
     static final Duration ADOPTION_BOUND = Duration.ofSeconds(120);
     /** Restarted nodes and operator instances (Quarkus starts in ~20 s on these shared cores). */
     static final Duration RESTORE_BOUND = Duration.ofSeconds(240);
+    /** deploy/Dockerfile's HEALTHCHECK command (deploy/healthcheck.sh). */
+    static final String HEALTH_CHECK = "/usr/local/bin/relocator-healthcheck";
 
     final SwarmLab lab;
     final OperatorStack stack;
@@ -201,17 +203,29 @@ final class MatrixLab implements AutoCloseable {
     }
 
     /**
-     * Every node Ready and running a healthy operator instance: the next run starts on a whole cluster.
-     * Both waits look first and then every 500 ms (OperatorStack.awaitReady waits 2 s before its first
-     * look, which after most runs, where nothing needs restoring, was the whole cost).
+     * Every node Ready and running a ready operator instance: the next run starts on a whole cluster.
+     * Both waits look at once and then every 500 ms (OperatorStack.awaitReady waits 2 s before its
+     * first look, which after most runs, where nothing needs restoring, was the whole cost).
      */
     void restore() {
         Set<String> all = new java.util.TreeSet<>(lab.nodes().stream().map(LabNode::name).toList());
         Awaitility.await("every node Ready").atMost(RESTORE_BOUND).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
                 .ignoreExceptions().until(() -> lab.readyNodes().containsAll(all));
-        Awaitility.await("a healthy operator on every node").atMost(RESTORE_BOUND).pollDelay(Duration.ZERO)
-                .pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> stack.unhealthyNodes().isEmpty());
+        Awaitility.await("a ready operator on every node").atMost(RESTORE_BOUND).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> stack.unhealthyNodes().stream().allMatch(this::operatorReady));
         nodeNames = stack.nodeNames();
+    }
+
+    /**
+     * The image's own health check, run now in the node's operator container: Docker runs it only
+     * every 5 s (and first 5 s after the start), so a restarted instance is ready up to 5 s before
+     * Docker calls it healthy. The same probe, so the same meaning (/q/health/ready answers 200).
+     */
+    private boolean operatorReady(String node) {
+        String id = lab.docker(node, "ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + OperatorStack.SERVICE,
+                "--filter", "status=running").stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("");
+        return !id.isEmpty() && lab.docker(node, "exec", id, HEALTH_CHECK).ok();
     }
 
     String leader() {
