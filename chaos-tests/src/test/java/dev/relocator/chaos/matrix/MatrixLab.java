@@ -228,6 +228,34 @@ final class MatrixLab implements AutoCloseable {
         return !id.isEmpty() && lab.docker(node, "exec", id, HEALTH_CHECK).ok();
     }
 
+    /**
+     * What the operator instance on {@code node} did since its container started, for the history:
+     * the container's start time (after a SIGKILL: Swarm's restart) and its log lines about the
+     * Quarkus start and the controller's role, with the engine's timestamps. Diagnostics only: a
+     * failure to read them is recorded, never thrown.
+     */
+    Map<String, Object> operatorStart(String node) {
+        Map<String, Object> v = new java.util.LinkedHashMap<>();
+        v.put("node", node);
+        try {
+            String id = lab.docker(node, "ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + OperatorStack.SERVICE,
+                    "--filter", "status=running").stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("");
+            if (id.isEmpty()) {
+                v.put("error", "no running operator container");
+                return v;
+            }
+            v.put("startedAt", lab.docker(node, "inspect", "-f", "{{.State.StartedAt}}", id).stdout().strip());
+            v.put("log", lab.exec(node, "sh", "-c", "docker logs --timestamps " + id + " 2>&1 | grep -E '" + START_LOG
+                    + "' | tail -n 12").stdout().lines().map(l -> l.length() > 220 ? l.substring(0, 220) : l).toList());
+        } catch (RuntimeException e) {
+            v.put("error", String.valueOf(e.getMessage()));
+        }
+        return v;
+    }
+
+    /** Log lines of a starting instance worth a timeline: Quarkus up, the controller created, acting, refused targets. */
+    private static final String START_LOG = "started in|created on manager|is acting|stopped acting|NoEligibleNode|no acting controller";
+
     String leader() {
         return lab.leader().orElseThrow(() -> new AssertionError("no manager reports a Raft leader"));
     }

@@ -188,6 +188,8 @@ class OperatorMatrixIT {
                     String leader = c.run().nemesis().crashLeader(false,
                             Map.of("withinRecovery", true, "phase", c.m().latestPhase(c.volume())));
                     MatrixLab.awaitRelocatedAway(c.run(), c.node(), MOVE_AFTER_OPERATOR_FAULT);
+                    // what the move waited for: the election, the next leader's controller becoming acting
+                    c.run().history().append(Op.HARNESS, Op.INFO, "controller-takeover", c.m().operatorStart(c.m().leader()));
                     c.run().nemesis().healPartition(c.node());
                     c.run().nemesis().restartLeader(leader);
                 }).l1Bound(MOVE_AFTER_OPERATOR_FAULT).run(m);
@@ -305,6 +307,8 @@ class OperatorMatrixIT {
                     c.run().nemesis().killOperator(targets, OperatorStack.SERVICE,
                             Map.of("withinRecovery", true, "phase", c.m().latestPhase(c.volume())));
                     MatrixLab.awaitRelocatedAway(c.run(), c.node(), MOVE_AFTER_OPERATOR_FAULT);
+                    // what the move waited for: Swarm's restart of the controller, its start, its activation
+                    c.run().history().append(Op.HARNESS, Op.INFO, "controller-restart", c.m().operatorStart(leader));
                     c.run().nemesis().healPartition(c.node());
                 }).l1Bound(MOVE_AFTER_OPERATOR_FAULT).run(m);
     }
