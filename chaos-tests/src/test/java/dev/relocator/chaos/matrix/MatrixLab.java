@@ -135,6 +135,9 @@ final class MatrixLab implements AutoCloseable {
                         "-Dchaos.matrix.seed=" + seed + " -Dit.test=OperatorMatrixIT#<the scenario's method>"));
         current = run;
         try {
+            if (kind == VolumeKind.LAB_NAS) {
+                labelledPluginVolume(w.volumeName());
+            }
             w.deploy(image);
             Awaitility.await(w.volumeName() + " Attached by the operator").atMost(ADOPTION_BOUND).pollInterval(Duration.ofMillis(200))
                     .until(() -> feed.phases(w.volumeName()).stream().anyMatch(p -> p.phase().equals("Attached")));
@@ -149,6 +152,21 @@ final class MatrixLab implements AutoCloseable {
             throw e;
         }
         return run;
+    }
+
+    /**
+     * A plugin-driver (lab-nas) volume declared the way Relocator needs it on every worker: labelled
+     * {@code relocator.dev/relocatable=true}. The agent removes a node's reference to a volume of any
+     * driver but {@code local} only with that label (it cannot know otherwise that removing it keeps
+     * the data); the reference Docker creates by itself when the task starts has no label, and the
+     * adoption then loops in Detaching / Failed (WaitingForDetachTimeout), as both unmount-hang runs
+     * of the first ci run did.
+     */
+    private void labelledPluginVolume(String volume) {
+        for (LabNode n : lab.workers()) {
+            lab.docker(n.name(), "volume", "create", "--driver", "lab-nas", "--label", "relocator.dev/relocatable=true", volume)
+                    .orThrow("lab-nas volume " + volume + " on " + n.name());
+        }
     }
 
     /** When the first Attached of {@code volume} arrived (the adoption), or 0 when none did. */

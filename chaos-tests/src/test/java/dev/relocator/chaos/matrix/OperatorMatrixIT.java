@@ -34,8 +34,16 @@ class OperatorMatrixIT {
 
     /** Below the 1.756 s blip bound (LeaseTiming.blipBound, docs/safety-argument.md hard case 2). */
     private static final Duration BLIP = Duration.ofMillis(1200);
-    /** L1 is 7.1 s; the bound leaves room for shared cores, it is not the figure (the report has the figures). */
-    private static final Duration MOVE_BOUND = Duration.ofSeconds(60);
+    /**
+     * L1 is 7.1 s; the bound is not the figure (the report has the figures). It covers the lease
+     * hand-over extension (60 s by default, RELOCATOR_AGENT_HANDOVER_EXTENSION): an operator instance
+     * stopped with SIGTERM hands its node's lease over for that long, and it stays in force after the
+     * next instance resumed. Swarm replaces a node's operator task after a partition long enough to
+     * mark the node down, and a dockerd restart stops it, so a fault on the same node within the
+     * next minute is fenced only when the extension ends (first ci run of this matrix: 37.9 s after a
+     * crash, 71-80 s in the operator-kill runs; docs/chaos-report/README.md).
+     */
+    private static final Duration MOVE_BOUND = MatrixScenario.L1_BOUND;
     /** A killed controller restarts (Quarkus, ~20 s here) and waits out its activation before it trusts a lease expiry. */
     private static final Duration MOVE_AFTER_OPERATOR_FAULT = Duration.ofSeconds(150);
     private static final String SAFE = "0 double writers, 0 lost acknowledged writes, the writer writes again on another node at a new epoch";
