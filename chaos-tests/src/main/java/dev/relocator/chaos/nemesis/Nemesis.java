@@ -172,6 +172,25 @@ public final class Nemesis {
     }
 
     /**
+     * Heals a freeze however it ended: a node still frozen is unpaused; a node that an external fence
+     * powered off while it was frozen (a fence hook's {@code docker kill}) is started again, and the
+     * heal returns once it is Ready in the swarm. {@link #unfreeze} alone would fail on the latter.
+     */
+    public void healFreeze(String node) {
+        heal(FREEZE, node, () -> {
+            var state = lab.hostDocker().inspectContainerCmd(lab.node(node).containerId()).exec().getState();
+            if (Boolean.TRUE.equals(state.getRunning())) {
+                if (Boolean.TRUE.equals(state.getPaused())) {
+                    lab.hostDocker().unpauseContainerCmd(lab.node(node).containerId()).exec();
+                }
+            } else {
+                lab.hostDocker().startContainerCmd(lab.node(node).containerId()).exec();
+                awaitRejoined(node);
+            }
+        });
+    }
+
+    /**
      * Restarts the node's dockerd (SIGTERM; the node's init loop starts it again). Swarm mode forbids
      * live-restore, so the node's containers stop with it. Returns once the engine answers again.
      */
@@ -291,7 +310,7 @@ public final class Nemesis {
                 case LEADER_CRASH -> restartLeader(a.target());
                 case PARTITION -> healPartition(a.target());
                 case BLIP -> heal(BLIP, a.target(), () -> clearPartition(a.target()));
-                case FREEZE -> unfreeze(a.target());
+                case FREEZE -> healFreeze(a.target());
                 case BROKER_STOP -> brokerStart();
                 case UNMOUNT_HANG -> healUnmountHang(a.target());
                 default -> active.remove(a);

@@ -82,11 +82,13 @@ public final class FenceWebhook implements AutoCloseable {
                 code = 404; // not a lab node: never kill what the lab does not own
             } else {
                 String h = hostname;
-                if (lab.containerRunning(h)) {
+                // a frozen (paused) node is on too: SwarmLab.containerRunning says false for it, and
+                // answering "off" without the kill would let it thaw and write (the matrix's freeze + hook)
+                if (poweredOn(h)) {
                     lab.hostDocker().killContainerCmd(lab.node(h).containerId()).exec();
                 }
                 org.awaitility.Awaitility.await(h + " off").atMost(java.time.Duration.ofSeconds(10))
-                        .pollInterval(java.time.Duration.ofMillis(50)).until(() -> !lab.containerRunning(h));
+                        .pollInterval(java.time.Duration.ofMillis(50)).until(() -> !poweredOn(h));
                 code = 200;
                 off = code == 200 ? System.currentTimeMillis() : 0;
             }
@@ -99,6 +101,11 @@ public final class FenceWebhook implements AutoCloseable {
         ex.sendResponseHeaders(code, answer.length);
         ex.getResponseBody().write(answer);
         ex.close();
+    }
+
+    /** Running as the host engine sees it, paused or not: only a stopped container is a node that is off. */
+    private boolean poweredOn(String node) {
+        return Boolean.TRUE.equals(lab.hostDocker().inspectContainerCmd(lab.node(node).containerId()).exec().getState().getRunning());
     }
 
     @Override

@@ -95,7 +95,7 @@ public final class ChaosReport {
                     RunSummary rs = e.matrix().runs().get(i);
                     h.append("<details><summary>seed ").append(rs.seed()).append(", relocations ").append(rs.relocations())
                             .append(", recovery to the first acknowledged write ").append(rs.recoverySeconds() == null ? "-" : rs.recoverySeconds() + " s")
-                            .append(": timeline</summary><pre>").append(esc(String.join("\n", rs.timeline()))).append("</pre></details>");
+                            .append(cost(rs)).append(": timeline</summary><pre>").append(esc(String.join("\n", rs.timeline()))).append("</pre></details>");
                 }
                 try {
                     RunData run = RunData.load(dir);
@@ -129,6 +129,18 @@ public final class ChaosReport {
                     .append(e.expectationMet() ? "ok" : "bad").append("\">").append(e.expectationMet() ? "yes" : "NO").append("</td></tr>");
         }
         h.append("</table>");
+    }
+
+    /** ", 41.2 s (deploy 7.1, fault 12.0, ...)": what the run cost the build, where measured. */
+    static String cost(RunSummary rs) {
+        StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT, ", %.1f s", rs.wallSeconds()));
+        if (rs.costSeconds() != null && !rs.costSeconds().isEmpty()) {
+            b.append(" (");
+            rs.costSeconds().forEach((k, v) -> b.append(b.charAt(b.length() - 1) == '(' ? "" : ", ").append(k)
+                    .append(String.format(java.util.Locale.ROOT, " %.1f", v)));
+            b.append(")");
+        }
+        return b.toString();
     }
 
     static String esc(String s) {

@@ -8,6 +8,7 @@ import dev.relocator.chaos.history.WriteRecord;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,12 +19,21 @@ import java.util.Optional;
  *
  * @param recoverySeconds null when no new writer acknowledged a write after the primary fault
  * @param wallSeconds     what the run cost the build, set-up of the next run included (measured, not derived)
+ * @param costSeconds     where that wall time went, by segment in the order they ran (e.g. {@code deploy}: the writer
+ *                        deployed and adopted, {@code fault}: fault script, {@code stop}: heal, stop, capture,
+ *                        {@code restore}: the cluster whole again); measured by the harness, empty when not measured
  */
 public record RunSummary(long seed, String verdict, int doubleWriters, int lostWrites, int unknownWrites, int relocations,
-                         Double recoverySeconds, double wallSeconds, String runDir, List<String> timeline) {
+                         Double recoverySeconds, double wallSeconds, String runDir, List<String> timeline,
+                         Map<String, Double> costSeconds) {
 
     /** Derived from the stored run (and the measured wall time), so a re-check of the same directory gives the same counts. */
     public static RunSummary of(long seed, RunData run, CheckResult r, String runDir, double wallSeconds) {
+        return of(seed, run, r, runDir, wallSeconds, Map.of());
+    }
+
+    /** The same, with the measured cost segments of the run ({@code costSeconds}). */
+    public static RunSummary of(long seed, RunData run, CheckResult r, String runDir, double wallSeconds, Map<String, Double> costSeconds) {
         List<WriteRecord> records = run.volume().orElse(List.of());
         List<Op> ops = run.history();
         Optional<Op> primary = ops.stream()
@@ -33,7 +43,8 @@ public record RunSummary(long seed, String verdict, int doubleWriters, int lostW
         long t0 = primary.map(Op::time).orElseGet(() -> ops.isEmpty() ? 0 : ops.get(0).time());
         Double recovery = primary.flatMap(f -> recovery(f, records, ops)).orElse(null);
         return new RunSummary(seed, r.verdict().name(), r.doubleWriterViolations(), r.lostWrites(), r.unknownWrites(),
-                relocations(records), recovery, wallSeconds, runDir, timeline(t0, ops, records));
+                relocations(records), recovery, wallSeconds, runDir, timeline(t0, ops, records),
+                java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(costSeconds)));
     }
 
     /** Node changes of the writer along the file (a restart on the same node is not a relocation). */

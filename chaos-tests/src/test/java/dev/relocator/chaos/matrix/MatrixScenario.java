@@ -15,9 +15,12 @@ import dev.relocator.chaos.workload.VolumeKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import org.awaitility.Awaitility;
 
 /**
  * One scenario of the matrix: a fault script, what the design claims for it, and the loop that runs
@@ -54,7 +57,15 @@ final class MatrixScenario {
         void inject(Ctx c);
     }
 
+    /** A scenario's own claim beyond its {@link Claim}, checked on the stored run: the violations, empty when it held. */
+    @FunctionalInterface
+    interface Check {
+        List<String> violations(RunData stored, CheckResult r, String faultNode);
+    }
+
     static final long BASE_SEED = Long.getLong("chaos.seed", 20261204L);
+    /** Records of the adopted writer before the fault: at least 0.6 s of writing (one every 200 ms). */
+    static final int PRE_FAULT_RECORDS = 4;
 
     private final String name;
     private final String fault;
@@ -62,16 +73,37 @@ final class MatrixScenario {
     private final Claim claim;
     private final String expectation;
     private final Script script;
-    private Duration l1Bound = Duration.ofSeconds(60);
+    /**
+     * The matrix's default L1 bound: the lease hand-over extension a node may still carry from its
+     * operator's last SIGTERM (60 s by default, OperatorMatrixIT.MOVE_BOUND) plus the lease and
+     * room for shared cores.
+     */
+    static final Duration L1_BOUND = Duration.ofSeconds(90);
+
+    private Duration l1Bound = L1_BOUND;
+    private List<String> writerArgs = List.of();
+    private Check check = (d, r, n) -> List.of();
 
     /**
      * The run's L1 bound, recorded in its history (the checker and a re-check read it there). The
-     * default 60 s is far above the design's 7.1 s for one crash or partition; scenarios whose
+     * default {@link #L1_BOUND} is far above the design's 7.1 s for one crash or partition; scenarios whose
      * recovery includes restarting the controller (Quarkus start on shared cores) or a Raft
      * election plus the new controller's activation wait state a longer one.
      */
     MatrixScenario l1Bound(Duration bound) {
         this.l1Bound = bound;
+        return this;
+    }
+
+    /** Extra {@code docker service create} arguments of every run's writer (e.g. a fence hook's labels). */
+    MatrixScenario writerArgs(List<String> args) {
+        this.writerArgs = List.copyOf(args);
+        return this;
+    }
+
+    /** The scenario's own claim, checked per run on the history as stored (so a re-check can repeat it). */
+    MatrixScenario check(Check c) {
+        this.check = c;
         return this;
     }
 
@@ -104,14 +136,23 @@ final class MatrixScenario {
         for (int i = 1; i <= runs; i++) {
             long seed = replay != null ? replay : seed(name, i);
             long t0 = System.nanoTime();
+            Map<String, Double> cost = new LinkedHashMap<>();
+            long mark = t0;
             SplittableRandom rnd = new SplittableRandom(seed);
             String label = name + " run " + i + " (seed " + seed + ")";
             ScenarioRun run = null;
             Ctx ctx = null;
             RunData data = null;
             try {
-                run = m.newRun(name, i, seed, kind, l1Bound);
-                ScenarioRun.let(between(rnd, 1500, 2500));
+                run = m.newRun(name, i, seed, kind, l1Bound, writerArgs);
+                mark = split(cost, "deploy", mark);
+                ScenarioRun r0 = run;
+                long attached = m.attachedMillis(run.workload().volumeName());
+                // the adopted (epoch 1) writer has written (its node is the fault's target), then the seeded rest of the wait
+                Awaitility.await("the adopted writer writing").atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                        .until(() -> adoptedWriterWrote(r0.workload().currentRecords(), attached));
+                ScenarioRun.let(between(rnd, 500, 1500));
                 String node = run.workload().writingNode().orElseThrow(() -> new AssertionError("no writer before the fault"));
                 ctx = new Ctx(m, run, node, rnd);
                 script.inject(ctx);
@@ -120,6 +161,7 @@ final class MatrixScenario {
                 failures.add(label + ": " + e);
                 e.printStackTrace(System.out);
             } finally {
+                mark = split(cost, run == null || cost.isEmpty() ? "deploy" : "fault", mark);
                 m.endRun();
                 if (run != null) {
                     try {
@@ -129,11 +171,13 @@ final class MatrixScenario {
                         e.printStackTrace(System.out);
                     }
                 }
+                mark = split(cost, "stop", mark);
                 try {
                     m.restore();
                 } catch (Throwable e) {
                     failures.add(label + ": the cluster did not recover for the next run: " + e);
                 }
+                split(cost, "restore", mark);
             }
             if (data == null) {
                 continue;
@@ -142,10 +186,10 @@ final class MatrixScenario {
             results.add(r);
             dirs.add(data.dir());
             double wall = (System.nanoTime() - t0) / 1e9;
-            RunSummary s = RunSummary.of(seed, data, r, base.relativize(data.dir().toAbsolutePath()).toString(), wall);
+            RunSummary s = RunSummary.of(seed, data, r, base.relativize(data.dir().toAbsolutePath()).toString(), wall, cost);
             summaries.add(s);
-            System.out.printf(java.util.Locale.ROOT, "[matrix] %s: %s in %.1f s, relocations %d, recovery %s s — %s%n", label, r.verdict(),
-                    wall, s.relocations(), s.recoverySeconds(), r.summary());
+            System.out.printf(java.util.Locale.ROOT, "[matrix] %s: %s in %.1f s %s, relocations %d, recovery %s s — %s%n", label, r.verdict(),
+                    wall, cost, s.relocations(), s.recoverySeconds(), r.summary());
             s.timeline().forEach(l -> System.out.println("[matrix]   " + l));
             failures.addAll(verify(label, data, r, ctx == null ? null : ctx.node(), m));
             // after every run, so a long (-Pfull) build that is stopped still leaves a report of the runs it made
@@ -155,6 +199,26 @@ final class MatrixScenario {
         if (!failures.isEmpty()) {
             throw new AssertionError(name + ": " + failures.size() + " failure(s):\n  " + String.join("\n  ", failures));
         }
+    }
+
+    /**
+     * The writer of the newest record wrote at or after the adoption's Attached arrived and has
+     * {@link #PRE_FAULT_RECORDS} records: the epoch-1 writer is the one the fault will hit (the
+     * adoption replaced the task that ran before, possibly on the other worker).
+     */
+    static boolean adoptedWriterWrote(List<WriteRecord> records, long attachedMillis) {
+        if (records.isEmpty()) {
+            return false;
+        }
+        WriteRecord last = records.get(records.size() - 1);
+        return last.time() >= attachedMillis && records.stream().filter(w -> w.writer().equals(last.writer())).count() >= PRE_FAULT_RECORDS;
+    }
+
+    /** Records the seconds since {@code mark} under {@code segment}; returns the new mark. */
+    private static long split(Map<String, Double> cost, String segment, long mark) {
+        long now = System.nanoTime();
+        cost.merge(segment, Math.round((now - mark) / 1e7) / 100.0, Double::sum);
+        return now;
     }
 
     private void record(List<String> failures, List<CheckResult> results, List<Path> dirs, List<RunSummary> summaries, Path base) {
@@ -171,6 +235,7 @@ final class MatrixScenario {
         if (!again.equals(r)) {
             f.add(label + ": the stored history re-checks differently: " + again.summary() + " vs " + r.summary());
         }
+        check.violations(stored, again, faultNode).forEach(v -> f.add(label + ": " + v));
         List<WriteRecord> records = data.volume().orElse(List.of());
         int moves = RunSummary.relocations(records);
         String volume = data.history().stream().filter(o -> "run".equals(o.f())).findFirst().map(o -> o.str("service") + "-data").orElse("?");

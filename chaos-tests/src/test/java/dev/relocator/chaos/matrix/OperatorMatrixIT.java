@@ -1,5 +1,6 @@
 package dev.relocator.chaos.matrix;
 
+import dev.relocator.chaos.history.Op;
 import dev.relocator.chaos.matrix.MatrixScenario.Claim;
 import dev.relocator.chaos.matrix.MatrixScenario.Ctx;
 import dev.relocator.chaos.nemesis.Nemesis;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -34,24 +34,25 @@ class OperatorMatrixIT {
 
     /** Below the 1.756 s blip bound (LeaseTiming.blipBound, docs/safety-argument.md hard case 2). */
     private static final Duration BLIP = Duration.ofMillis(1200);
-    /** L1 is 7.1 s; the bound leaves room for shared cores, it is not the figure (the report has the figures). */
-    private static final Duration MOVE_BOUND = Duration.ofSeconds(60);
+    /**
+     * L1 is 7.1 s; the bound is not the figure (the report has the figures). It covers the lease
+     * hand-over extension (60 s by default, RELOCATOR_AGENT_HANDOVER_EXTENSION): an operator instance
+     * stopped with SIGTERM hands its node's lease over for that long, and it stays in force after the
+     * next instance resumed. Swarm replaces a node's operator task after a partition long enough to
+     * mark the node down, and a dockerd restart stops it, so a fault on the same node within the
+     * next minute is fenced only when the extension ends (first ci run of this matrix: 37.9 s after a
+     * crash, 71-80 s in the operator-kill runs; docs/chaos-report/README.md).
+     */
+    private static final Duration MOVE_BOUND = MatrixScenario.L1_BOUND;
     /** A killed controller restarts (Quarkus, ~20 s here) and waits out its activation before it trusts a lease expiry. */
     private static final Duration MOVE_AFTER_OPERATOR_FAULT = Duration.ofSeconds(150);
     private static final String SAFE = "0 double writers, 0 lost acknowledged writes, the writer writes again on another node at a new epoch";
 
     private static MatrixLab m;
 
-    /**
-     * Opt-in ({@code -Dchaos.matrix=true}) until it fits the CI budget: the whole matrix took
-     * 57 min on this shared 2-core machine (load average 60-130) against a budget of 18 min, and
-     * 5 of 15 scenarios failed there on set-up timeouts after the controller stopped adopting new
-     * workloads (docs/chaos-report/README.md).
-     */
+    /** Part of every build ({@code ci}: 2 runs per scenario; {@code -Pfull}: 20); figures in docs/chaos-report/README.md. */
     @BeforeAll
     static void start() {
-        Assumptions.assumeTrue(Boolean.getBoolean("chaos.matrix"),
-                "the operator matrix runs only with -Dchaos.matrix=true (57 min in ci here; see docs/chaos-report/README.md)");
         m = MatrixLab.start();
     }
 
@@ -195,6 +196,8 @@ class OperatorMatrixIT {
                     String leader = c.run().nemesis().crashLeader(false,
                             Map.of("withinRecovery", true, "phase", c.m().latestPhase(c.volume())));
                     MatrixLab.awaitRelocatedAway(c.run(), c.node(), MOVE_AFTER_OPERATOR_FAULT);
+                    // what the move waited for: the election, the next leader's controller becoming acting
+                    c.run().history().append(Op.HARNESS, Op.INFO, "controller-takeover", c.m().operatorStart(c.m().leader()));
                     c.run().nemesis().healPartition(c.node());
                     c.run().nemesis().restartLeader(leader);
                 }).l1Bound(MOVE_AFTER_OPERATOR_FAULT).run(m);
@@ -213,21 +216,72 @@ class OperatorMatrixIT {
                 }).run(m);
     }
 
+    /**
+     * The named unsafe case (docs/design-notes.md, "Where safety is not claimed"): the node thaws
+     * 0.5-2.5 s (seeded) after its replacement wrote, and may append once; the test holds the
+     * checker to the truth, not the product to S1. {@link #freezeLongerThanTheLeaseWithAFenceHook}
+     * is the same fault with the setting that closes it.
+     */
     @Test
     @Order(15)
     void freezeLongerThanTheLeaseWithoutAFenceHook() {
-        new MatrixScenario("matrix-freeze-long-no-hook", Nemesis.FREEZE + " 10-14 s, no fence hook", VolumeKind.SHARED, Claim.GAP,
+        new MatrixScenario("matrix-freeze-long-no-hook", Nemesis.FREEZE + " past the relocation, no fence hook", VolumeKind.SHARED, Claim.GAP,
                 "NO SAFETY CLAIMED (DESIGN §5, docs/design-notes.md): the frozen writer may append once when it thaws;"
                         + " the relocation happens, D1 holds, and S1's verdict must agree with the stored records",
                 c -> {
-                    long t0 = System.nanoTime();
-                    Duration hold = MatrixScenario.between(c.rnd(), 10_000, 14_000);
                     c.run().nemesis().freeze(c.node(), true);
                     MatrixLab.awaitRelocatedAway(c.run(), c.node(), MOVE_BOUND);
-                    ScenarioRun.let(hold.minusNanos(System.nanoTime() - t0));
+                    // thawed after the replacement wrote: what a frozen writer does then is the gap
+                    ScenarioRun.let(MatrixScenario.between(c.rnd(), 500, 2500));
                     c.run().nemesis().unfreeze(c.node());
+                    // the thawed writer's wrapper re-checks its lease every 250 ms: 3 s shows whether it appends
                     ScenarioRun.let(Duration.ofSeconds(3));
                 }).run(m);
+    }
+
+    /**
+     * The same freeze with the setting that closes the gap: the volume's own fence hook
+     * ({@code relocator.dev/fence=webhook}, strict: only the hook's or the agent's confirmation is
+     * evidence, lease expiry never is). The hook is the lab's power switch ({@link
+     * dev.relocator.chaos.operator.FenceWebhook}): it kills the frozen node's container and answers
+     * 200 once the engine has it stopped. Claimed and asserted per run: S1, D1, L1 valid, 0 double
+     * writers, a relocation at a new epoch, fenced by {@code EXTERNAL_FENCE}, the node off before
+     * the new writer's first record, and no record of the frozen writer after that record or after
+     * the new epoch's Starting ({@link FencedFreeze}). The node is powered on again after the move.
+     */
+    @Test
+    @Order(16)
+    void freezeLongerThanTheLeaseWithAFenceHook() {
+        new MatrixScenario("matrix-freeze-long-hook", Nemesis.FREEZE + " past the relocation, volume's own fence hook (webhook)",
+                VolumeKind.SHARED, Claim.SAFE_MOVE,
+                SAFE + "; the strict fence hook powers the frozen node off before the new writer starts: fenced by EXTERNAL_FENCE,"
+                        + " the frozen writer writes nothing after its replacement's first record or the new epoch",
+                c -> {
+                    long faultAt = System.currentTimeMillis();
+                    c.run().nemesis().freeze(c.node(), true);
+                    try {
+                        MatrixLab.awaitRelocatedAway(c.run(), c.node(), MOVE_BOUND);
+                        Awaitility.await(c.node() + " powered off by the fence hook").atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO)
+                                .pollInterval(Duration.ofMillis(200))
+                                .until(() -> hookCalls(c, faultAt).stream().anyMatch(x -> x.answer() == 200));
+                    } finally {
+                        // the webhook's calls go into the history: the claim is checked there (FencedFreeze), also on a re-check
+                        hookCalls(c, faultAt)
+                                .forEach(x -> c.run().history().append(Op.HARNESS, Op.INFO, FencedFreeze.CALL, FencedFreeze.entry(x)));
+                    }
+                    // powered on again after the "repair": a returning node must not write either
+                    c.run().nemesis().healFreeze(c.node());
+                }).writerArgs(List.of("--label", "relocator.dev/fence=webhook", "--label", "relocator.dev/fence-webhook-url=" + m.fence.url(true),
+                        "--label", "relocator.dev/fence-timeout-seconds=5"))
+                .check((stored, r, node) -> FencedFreeze.violations(stored, node)).run(m);
+    }
+
+    /**
+     * The webhook's calls for the run's node since the fault, whatever volume name they carry (one
+     * volume is in flight per run; the name the controller sends is its own business).
+     */
+    private static List<dev.relocator.chaos.operator.FenceWebhook.Call> hookCalls(Ctx c, long since) {
+        return c.m().fence.calls().stream().filter(x -> x.hostname().equals(c.node()) && x.receivedMillis() >= since).toList();
     }
 
     private static void partitionMove(Ctx c, PartitionScope scope) {
@@ -261,6 +315,8 @@ class OperatorMatrixIT {
                     c.run().nemesis().killOperator(targets, OperatorStack.SERVICE,
                             Map.of("withinRecovery", true, "phase", c.m().latestPhase(c.volume())));
                     MatrixLab.awaitRelocatedAway(c.run(), c.node(), MOVE_AFTER_OPERATOR_FAULT);
+                    // what the move waited for: Swarm's restart of the controller, its start, its activation
+                    c.run().history().append(Op.HARNESS, Op.INFO, "controller-restart", c.m().operatorStart(leader));
                     c.run().nemesis().healPartition(c.node());
                 }).l1Bound(MOVE_AFTER_OPERATOR_FAULT).run(m);
     }

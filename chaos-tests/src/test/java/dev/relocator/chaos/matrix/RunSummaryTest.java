@@ -111,12 +111,23 @@ class RunSummaryTest {
         assertEquals(0, s.relocations());
     }
 
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
     @Test
     void theReportCarriesTheMatrixSummaryAndEachRunsTimeline(@TempDir Path reportDir) throws Exception {
         Path dir = relocation(reportDir.resolve("chaos-runs/matrix-x/run-1"));
         RunData run = RunData.load(dir);
         CheckResult r = Checker.defaults().check(run);
-        RunSummary s = RunSummary.of(7, run, r, "chaos-runs/matrix-x/run-1", 40);
+        Map<String, Double> cost = new java.util.LinkedHashMap<>();
+        cost.put("deploy", 7.5);
+        cost.put("fault", 20.25);
+        cost.put("stop", 3.0);
+        cost.put("restore", 9.25);
+        RunSummary s = RunSummary.of(7, run, r, "chaos-runs/matrix-x/run-1", 40, cost);
         ChaosReport.record(reportDir, ScenarioEntry.of("matrix-x", "partition", true, "safe", true, List.of(r),
                 List.of(reportDir.relativize(dir))).withMatrix(ScenarioEntry.Matrix.of(true, List.of(s))));
         ChaosReport.record(reportDir, ScenarioEntry.of("plain", "none", false, "valid", true, List.of(), List.of()));
@@ -128,11 +139,15 @@ class RunSummaryTest {
         assertEquals(28.0, mx.get("recoveryToAckSeconds").get("p50").asDouble(), 1e-9);
         assertEquals(7, mx.get("runs").get(0).get("seed").asLong());
         assertTrue(mx.get("runs").get(0).get("timeline").size() >= 5);
+        assertEquals(List.of("deploy", "fault", "stop", "restore"), iterable(mx.get("runs").get(0).get("costSeconds").fieldNames()),
+                "the cost segments in the order they ran");
+        assertEquals(20.25, mx.get("runs").get(0).get("costSeconds").get("fault").asDouble(), 1e-9);
         assertFalse(all.get(1).has("matrix"), "an entry without the matrix section stays as it was");
 
         String html = Files.readString(reportDir.resolve(ChaosReport.HTML_FILE));
         assertTrue(html.contains("<h2>Operator matrix</h2>"));
-        assertTrue(html.contains("seed 7, relocations 1, recovery to the first acknowledged write 28.0 s"));
+        assertTrue(html.contains("seed 7, relocations 1, recovery to the first acknowledged write 28.0 s, 40.0 s (deploy 7.5, fault 20.3,"
+                + " stop 3.0, restore 9.3)"), html);
         assertTrue(html.contains("+28.00 s first record of writer B on w2"));
         Optional.of(html).filter(h -> h.indexOf("Operator matrix") < h.indexOf("id=\"matrix-x\"")).orElseThrow();
     }
