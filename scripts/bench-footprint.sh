@@ -252,11 +252,12 @@ stop() {
   started_pid=""
 }
 
+# EXTRA_OPTS (e.g. -Drelocator.lease.tick=200ms) go to every configuration: what-if runs
 opts_for() {
   case "$2" in
-    default) echo "$DEFAULT_OPTS" ;;
-    tuned) echo "${TUNED_OPTS//@JSA@/$WORK/app-$1.jsa}" ;;
-    dockerfile) echo "$DOCKERFILE_OPTS" ;;
+    default) echo "$DEFAULT_OPTS ${EXTRA_OPTS:-}" ;;
+    tuned) echo "${TUNED_OPTS//@JSA@/$WORK/app-$1.jsa} ${EXTRA_OPTS:-}" ;;
+    dockerfile) echo "$DOCKERFILE_OPTS ${EXTRA_OPTS:-}" ;;
     *) echo "unknown config '$2' (use: default tuned dockerfile)" >&2; exit 2 ;;
   esac
 }
@@ -275,7 +276,7 @@ if [[ " $CONFIGS " == *" tuned "* ]]; then
   done
 fi
 
-echo "# $(nproc) cores, load average at start: $(cut -d' ' -f1-3 /proc/loadavg), Kafka $KAFKA ($KAFKA_MODE)," \
+echo "# $(nproc) cores, load average at start: $(cut -d' ' -f1-3 /proc/loadavg), Kafka $KAFKA ($KAFKA_MODE),${EXTRA_OPTS:+ extra options: $EXTRA_OPTS,}" \
   "windows: first ${FIRST_SECONDS}s after ready, steady ${STEADY_SECONDS}s from ${WARMUP_SECONDS}s after ready"
 for build in $BUILDS; do echo "# build $build: ${APP[$build]}"; done
 printf 'build\tconfig\trun\tready_ms\trss_ready_mib\trss_first_mib\trss_steady_mib\tcpu_first_pct\tcpu_steady_pct\tload1\n'
