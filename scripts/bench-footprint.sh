@@ -29,7 +29,8 @@
 # run, the medians per build and config, and the busiest threads of each window.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# RELOCATOR_ROOT: the checkout (for deploy/Dockerfile and the pom) when running a copy of this script
+ROOT="${RELOCATOR_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}"
 # build label=quarkus-app directory, space separated; APP_DIR alone is the build "current"
 APP_DIRS="${APP_DIRS:-current=${APP_DIR:-$ROOT/operator/target/quarkus-app}}"
 RUNS="${RUNS:-3}"
@@ -203,6 +204,8 @@ fi
 
 now_ns() { date +%s%N; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# the RSS split: anonymous (heap, metaspace, code, stacks, malloc) and file-backed (jars, the CDS archive, libjvm)
+rss_split() { awk '/^RssAnon:/ {a = $2} /^RssFile:/ {f = $2} END {printf "%.1f\t%.1f", a / 1024, f / 1024}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # per-thread CPU ticks as "tid name ticks" (Java puts the thread name, cut to 15 chars, in comm)
 thread_ticks() {
@@ -226,8 +229,8 @@ start() {
   # the agent renews its lease with this instance's controller, as on a one-node cluster (there is
   # no tasks.relocator DNS name on the host to discover it by): heartbeats and acks are part of idle
   # shellcheck disable=SC2086
-  KAFKA_BOOTSTRAP_SERVERS="$KAFKA" RELOCATOR_API_PORT="$PORT" RELOCATOR_CONTROLLER_DISCOVERY_MANAGER_ADDRESSES="127.0.0.1:$PORT" \
-    java $* -jar "$jar" >>"$WORK/operator.log" 2>&1 &
+  env ${OPERATOR_ENV:-} KAFKA_BOOTSTRAP_SERVERS="$KAFKA" RELOCATOR_API_PORT="$PORT" \
+    RELOCATOR_CONTROLLER_DISCOVERY_MANAGER_ADDRESSES="127.0.0.1:$PORT" java $* -jar "$jar" >>"$WORK/operator.log" 2>&1 &
   started_pid=$!
 }
 
@@ -252,7 +255,9 @@ stop() {
   started_pid=""
 }
 
-# EXTRA_OPTS (e.g. -Drelocator.lease.tick=200ms) go to every configuration: what-if runs
+# EXTRA_OPTS (e.g. -Drelocator.lease.tick=200ms) go to every configuration, OPERATOR_ENV (e.g.
+# MALLOC_ARENA_MAX=2) into its environment: what-if runs. With -XX:NativeMemoryTracking=summary
+# in EXTRA_OPTS the JVM's own memory split is written to nmt-<build>-<config>-<run>.txt.
 opts_for() {
   case "$2" in
     default) echo "$DEFAULT_OPTS ${EXTRA_OPTS:-}" ;;
@@ -279,7 +284,7 @@ fi
 echo "# $(nproc) cores, load average at start: $(cut -d' ' -f1-3 /proc/loadavg), Kafka $KAFKA ($KAFKA_MODE),${EXTRA_OPTS:+ extra options: $EXTRA_OPTS,}" \
   "windows: first ${FIRST_SECONDS}s after ready, steady ${STEADY_SECONDS}s from ${WARMUP_SECONDS}s after ready"
 for build in $BUILDS; do echo "# build $build: ${APP[$build]}"; done
-printf 'build\tconfig\trun\tready_ms\trss_ready_mib\trss_first_mib\trss_steady_mib\tcpu_first_pct\tcpu_steady_pct\tload1\n'
+printf 'build\tconfig\trun\tready_ms\trss_ready_mib\trss_first_mib\trss_steady_mib\tcpu_first_pct\tcpu_steady_pct\tload1\tanon_steady_mib\tfile_steady_mib\n'
 results="$WORK/results.tsv"
 : >"$results"
 # the measuring process itself sleeps through the windows: one sample at each edge
@@ -304,6 +309,10 @@ for run in $(seq 1 "$RUNS"); do
       sleep "$STEADY_SECONDS"
       d_t=$(cpu_ticks "$started_pid"); d_w=$(now_ns); thread_ticks "$started_pid" >"$WORK/threads-d"
       rss_steady=$(rss_kib "$started_pid")
+      split=$(rss_split "$started_pid")
+      if [[ "${EXTRA_OPTS:-}" == *NativeMemoryTracking* ]]; then
+        jcmd "$started_pid" VM.native_memory summary >"$WORK/nmt-$tag.txt" 2>&1 || true
+      fi
       load1=$(cut -d' ' -f1 /proc/loadavg)
       threads=$(ls /proc/"$started_pid"/task | wc -l)
       stop
@@ -314,8 +323,8 @@ for run in $(seq 1 "$RUNS"); do
       done
       row=$(awk -v b="$build" -v c="$config" -v r="$run" -v ms="$ready_ms" -v ra="$rss_ready" -v rb="$rss_first" -v rd="$rss_steady" \
         -v d1="$((b_t - a_t))" -v n1="$((b_w - a_w))" -v d2="$((d_t - c_t))" -v n2="$((d_w - c_w))" -v hz="$CLK_TCK" -v l="$load1" \
-        'BEGIN { printf "%s\t%s\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\t%s\n", b, c, r, ms, ra/1024, rb/1024, rd/1024,
-                 100*(d1/hz)/(n1/1e9), 100*(d2/hz)/(n2/1e9), l }')
+        -v sp="$split" 'BEGIN { printf "%s\t%s\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\t%s\t%s\n", b, c, r, ms, ra/1024, rb/1024, rd/1024,
+                 100*(d1/hz)/(n1/1e9), 100*(d2/hz)/(n2/1e9), l, sp }')
       echo "$row" | tee -a "$results"
     done
   done
