@@ -36,9 +36,22 @@ public interface ApiConfig {
         @WithDefault("3")
         int history();
 
-        /** How often watches re-read Swarm for changes made by other instances. */
+        /**
+         * How often watches re-read Swarm for changes made elsewhere (other instances, {@code docker service
+         * update}) when no Docker event stream reports them: only when the store is on another engine than
+         * the operator's ({@link #dockerHost()} set to a different one).
+         */
         @WithDefault("1s")
         Duration pollInterval();
+
+        /**
+         * With the operator's Docker event stream reporting config and service changes (the store on the
+         * operator's own engine, the default), how often watches re-read Swarm anyway: the bound on how long
+         * a lost event can hide a change from a watch. The event source's own resync (at most 30 s) and
+         * every reconnect of its stream trigger a re-read too.
+         */
+        @WithDefault("60s")
+        Duration resyncInterval();
 
         @WithDefault("10s")
         Duration responseTimeout();

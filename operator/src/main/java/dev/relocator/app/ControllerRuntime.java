@@ -342,7 +342,10 @@ public class ControllerRuntime {
 
     // ------------------------------------------------------------------ specs (io thread reads, loop applies)
 
-    /** Store changes made on this instance arrive at once, others' within the store's poll interval. */
+    /**
+     * Store changes made on this instance arrive at once, others' with the Docker config or service event that
+     * reports them (or the store's resync, should an event be lost); the spec refresh re-reads anyway.
+     */
     private void openWatches() {
         io.execute(() -> {
             closeWatchesNow();

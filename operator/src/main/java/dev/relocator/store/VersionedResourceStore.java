@@ -51,14 +51,19 @@ public final class VersionedResourceStore implements ResourceStore {
     private final Map<ResourceKind, WatchHub> hubs = new EnumMap<>(ResourceKind.class);
     private final Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /**
+     * @param resync how often watches re-read the backend while someone watches: the poll, or with
+     *               {@link #configsChanged()}/{@link #servicesChanged()} driven by Docker events, the
+     *               repair of a lost event
+     */
     public VersionedResourceStore(StoreBackend backend, ServiceSource services, ValidationOptions options, Clock clock,
-                                  Duration pollInterval) {
+                                  Duration resync) {
         this.backend = backend;
         this.services = services;
         this.shorthand = new LabelShorthand(options);
         this.clock = clock;
         for (ResourceKind k : ResourceKind.values()) {
-            hubs.put(k, new WatchHub(k, () -> snapshot(k), pollInterval));
+            hubs.put(k, new WatchHub(k, () -> snapshot(k), resync));
         }
     }
 
@@ -106,6 +111,19 @@ public final class VersionedResourceStore implements ResourceStore {
     /** The recent changes of one object seen by this instance (bounded, not durable). */
     public List<WatchEvent> recentEvents(ResourceKind kind, String name) {
         return hubs.get(kind).recent(name);
+    }
+
+    /**
+     * A Swarm config was created, updated or removed (a Docker event), or events may have been
+     * missed (a resync): watches of every kind re-read soon. Returns at once.
+     */
+    public void configsChanged() {
+        hubs.values().forEach(WatchHub::hint);
+    }
+
+    /** A service changed (a Docker event): watches of RelocatableVolumes, which services declare by label, re-read soon. */
+    public void servicesChanged() {
+        hubs.get(ResourceKind.RELOCATABLE_VOLUME).hint();
     }
 
     // ---- writes ------------------------------------------------------------------------------

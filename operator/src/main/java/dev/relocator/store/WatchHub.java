@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -23,29 +25,42 @@ import java.util.function.Supplier;
  * Turns successive snapshots of one kind into watch events. Events are derived by diffing what
  * the store holds, not pushed by writers: another operator instance (or a labelled service
  * changed with {@code docker service update}) changes Swarm without telling this one, and a diff
- * sees both. Local writes only make the next diff happen at once.
+ * sees both. Local writes only make the next diff happen at once; a {@link #hint()} (a Docker
+ * config or service event) makes one happen soon. The timer re-reads every {@code resync} while
+ * someone watches: with hints it is only the repair of a lost event, without them the poll.
  */
 final class WatchHub implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(WatchHub.class);
     private static final int RECENT_PER_OBJECT = 32;
+    /** Events of one change come in bursts (a service update is several): one re-read for the burst. */
+    static final Duration HINT_DELAY = Duration.ofMillis(100);
 
     private final ResourceKind kind;
     private final Supplier<Snapshot> source;
     private final ScheduledExecutorService timer;
+    private final long hintDelayMillis;
+    private static final long RETRY_MILLIS = 1000;
+    /** A hinted re-read is queued and has not started: further hints ride on it. */
+    private final AtomicBoolean hinted = new AtomicBoolean();
     private final List<Consumer<WatchEvent>> sinks = new CopyOnWriteArrayList<>();
     private final Map<String, Deque<WatchEvent>> recent = new HashMap<>();
     private Snapshot last;
 
-    WatchHub(ResourceKind kind, Supplier<Snapshot> source, Duration pollInterval) {
+    WatchHub(ResourceKind kind, Supplier<Snapshot> source, Duration resync) {
+        this(kind, source, resync, HINT_DELAY);
+    }
+
+    WatchHub(ResourceKind kind, Supplier<Snapshot> source, Duration resync, Duration hintDelay) {
         this.kind = kind;
         this.source = source;
+        this.hintDelayMillis = Math.max(0, hintDelay.toMillis());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "relocator-watch-" + kind.plural());
             t.setDaemon(true);
             return t;
         });
-        long ms = Math.max(10, pollInterval.toMillis());
+        long ms = Math.max(10, resync.toMillis());
         timer.scheduleWithFixedDelay(this::tick, ms, ms, TimeUnit.MILLISECONDS);
     }
 
@@ -55,6 +70,33 @@ final class WatchHub implements AutoCloseable {
      */
     void changed() {
         pollQuietly();
+    }
+
+    /**
+     * Something in Swarm may have changed (an event from the Docker event stream): re-read after
+     * {@link #HINT_DELAY}, on the timer thread, if anyone watches. Never blocks the caller (the
+     * event dispatcher). The flag is cleared before the re-read starts, so a hint that arrives
+     * during a re-read queues another one: no change is left for the resync to find.
+     */
+    void hint() {
+        hint(hintDelayMillis);
+    }
+
+    private void hint(long delayMillis) {
+        if (!hinted.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            timer.schedule(() -> {
+                hinted.set(false);
+                if (!tick()) {
+                    // the change is still unseen: retry as the 1 s poll did, not a resync later
+                    hint(RETRY_MILLIS);
+                }
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            hinted.set(false); // closed
+        }
     }
 
     synchronized List<WatchEvent> recent(String name) {
@@ -88,21 +130,21 @@ final class WatchHub implements AutoCloseable {
         return () -> sinks.remove(sink);
     }
 
-    /** Swarm is re-read on a timer only while someone watches; reads and local writes diff on demand. */
-    private void tick() {
-        if (!sinks.isEmpty()) {
-            pollQuietly();
-        }
+    /** Swarm is re-read on a timer or a hint only while someone watches; reads and local writes diff on demand. */
+    private boolean tick() {
+        return sinks.isEmpty() || pollQuietly();
     }
 
-    private void pollQuietly() {
+    private boolean pollQuietly() {
         try {
             synchronized (this) {
                 poll();
             }
+            return true;
         } catch (RuntimeException e) {
-            // the next tick retries; a watch only lags, it does not miss (the diff is level-based)
+            // retried; a watch only lags, it does not miss (the diff is level-based)
             LOG.debugf(e, "watch poll of %s failed", kind.plural());
+            return false;
         }
     }
 

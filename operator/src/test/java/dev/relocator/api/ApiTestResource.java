@@ -43,6 +43,9 @@ public class ApiTestResource implements QuarkusTestResourceLifecycleManager {
                 "relocator.rest.token-file", tokenFile.toString(),
                 "relocator.rest.store.scope", swarm.scope(),
                 "relocator.rest.store.poll-interval", "200ms",
+                // the store is on the operator's engine: watches follow Docker events, and a change made
+                // elsewhere reaches them only through an event within a test's bounds
+                "relocator.rest.store.resync-interval", "1h",
                 "relocator.rest.watch-keepalive", "1s");
     }
 

@@ -148,6 +148,39 @@ class ResourcesApiIT {
         authed().delete("/apis/relocator.dev/v1alpha1/relocatorconfigs/default").then().statusCode(200);
     }
 
+    /**
+     * Another instance's write (a store of its own on the same swarm; this API's store is not told) reaches an
+     * open watch through the Docker config event. The store's own re-read is an hour away and the event source's
+     * resync 30 s: the 5 s bound leaves only the event path (plus a small chance that a resync falls into it).
+     */
+    @Test
+    void aWatchSeesAnotherInstancesWriteThroughDockerEvents() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        HttpResponse<java.util.stream.Stream<String>> resp = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(base.resolve(RVS + "?watch=true")).build(), HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, resp.statusCode());
+        Thread reader = new Thread(() -> {
+            try {
+                resp.body().forEach(lines::add);
+            } catch (java.io.UncheckedIOException ignored) {
+                // the stream ends with the test
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> lines.contains(": keepalive")); // subscribed
+        try (dev.relocator.store.VersionedResourceStore other = ApiTestResource.swarm.newStore()) {
+            other.create(dev.relocator.store.ResourceKind.RELOCATABLE_VOLUME, Volumes.valid("elsewhere"));
+            await("ADDED elsewhere on the watch").atMost(Duration.ofSeconds(5))
+                    .until(() -> lines.stream().anyMatch(l -> l.startsWith("data: ") && l.contains("\"elsewhere\"")));
+            other.delete(dev.relocator.store.ResourceKind.RELOCATABLE_VOLUME, "elsewhere", null);
+            await("DELETED elsewhere on the watch").atMost(Duration.ofSeconds(5))
+                    .until(() -> lines.stream().anyMatch(l -> l.startsWith("data: ") && l.contains("\"DELETED\"") && l.contains("\"elsewhere\"")));
+        } finally {
+            resp.body().close();
+        }
+    }
+
     @Test
     void watchStreamsEventsAndResumes() throws Exception {
         String listRv = given().get(RVS).then().statusCode(200).extract().path("metadata.resourceVersion");

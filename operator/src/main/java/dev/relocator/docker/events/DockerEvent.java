@@ -22,7 +22,8 @@ public record DockerEvent(ObjectRef ref, String action, long timeNano, Map<Strin
             ObjectKind.CONTAINER, Set.of("start", "die", "kill", "oom", "destroy"),
             ObjectKind.VOLUME, Set.of("mount", "unmount", "create", "destroy"),
             ObjectKind.SERVICE, Set.of("create", "update", "remove"),
-            ObjectKind.NODE, Set.of("create", "update", "remove"));
+            ObjectKind.NODE, Set.of("create", "update", "remove"),
+            ObjectKind.CONFIG, Set.of("create", "update", "remove"));
 
     public DockerEvent {
         Objects.requireNonNull(ref, "ref");
@@ -82,6 +83,7 @@ public record DockerEvent(ObjectRef ref, String action, long timeNano, Map<Strin
             case VOLUME -> ObjectKind.VOLUME;
             case SERVICE -> ObjectKind.SERVICE;
             case NODE -> ObjectKind.NODE;
+            case CONFIG -> ObjectKind.CONFIG;
             default -> null;
         };
     }

@@ -290,7 +290,7 @@ public final class DockerEventSource implements AutoCloseable {
             Stream next = new Stream(gen);
             eventClient.eventsCmd()
                     .withSince(resumeFrom.orElseThrow())
-                    .withEventTypeFilter(EventType.CONTAINER, EventType.VOLUME, EventType.SERVICE, EventType.NODE)
+                    .withEventTypeFilter(EventType.CONTAINER, EventType.VOLUME, EventType.SERVICE, EventType.NODE, EventType.CONFIG)
                     .withEventFilter(ACTIONS)
                     .exec(next);
             if (!next.awaitOpen(Math.max(1, settings.stallTimeout().toMillis()), TimeUnit.MILLISECONDS)) {

@@ -10,6 +10,8 @@ public enum ObjectKind {
     SERVICE,
     /** manager-wide: create, update, remove */
     NODE,
+    /** manager-wide: create, update, remove (the resource store keeps its objects in Swarm configs) */
+    CONFIG,
     /** not a Docker object: the full re-read of the truth, queued like any other key */
     RESYNC
 }

@@ -2,8 +2,8 @@
  * Docker events as hints, the engine as the truth.
  *
  * <p>{@link dev.relocator.docker.events.DockerEventSource} subscribes to container, volume,
- * service and node events (service and node events only exist on managers; subscribing to
- * them everywhere costs nothing). The reader thread decodes and hands off to a
+ * service, node and config events (service, node and config events only exist on managers;
+ * subscribing to them everywhere costs nothing; config events drive the resource store's watches). The reader thread decodes and hands off to a
  * {@link dev.relocator.docker.events.CoalescingQueue} bounded by distinct objects, because the
  * daemon drops events for a subscriber that does not keep up. Resumption is gap-free: the
  * {@link dev.relocator.docker.events.SinceTracker} resumes a little before the newest event seen

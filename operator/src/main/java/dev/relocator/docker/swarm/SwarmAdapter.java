@@ -30,6 +30,8 @@ public final class SwarmAdapter {
 
     private final DockerClient docker;
     private final RawSwarmApi raw;
+    /** The node id the next leadership proof starts from without reading {@code /info}; null: read it. */
+    private volatile String proofNodeId;
 
     public SwarmAdapter(DockerClient docker) {
         this.docker = Objects.requireNonNull(docker, "docker");
@@ -235,25 +237,61 @@ public final class SwarmAdapter {
      * partitioned ex-leader cannot commit it. The node spec (name, labels, role, availability)
      * is written back as read, so nothing changes but the node's version.
      *
+     * <p>The local node's id comes from {@code /info} (via {@link #role()}) at the first proof and
+     * is kept: the node's own record ({@code GET /nodes/<id>}, read before every write anyway) says
+     * whether it leads, which is what {@link #role()} would have added. {@code /info} is the
+     * engine's most expensive read, and at one proof every 500 ms it was half of the proof's cost
+     * (docs/benchmarks.md §3). Any doubt about the kept id (the node is gone, the read fails)
+     * falls back to the full path of {@link #role()} first, so every answer the proof gave before
+     * it still gives, from the same reads.
+     *
      * @return false when this node is not the leader (a certain answer)
      * @throws SwarmException when the write could not commit (no quorum, timeout)
      */
     public boolean proveLeadership() {
+        String kept = proofNodeId;
+        if (kept != null) {
+            try {
+                Optional<Boolean> proven = proveAs(kept);
+                if (proven.isPresent()) {
+                    return proven.get();
+                }
+            } catch (SwarmException e) {
+                // a worker, a lost quorum, an engine that left the swarm: answered below as before
+            }
+            proofNodeId = null;
+        }
         SwarmRole role = role();
         if (!role.manager() || !role.leader()) {
             return false;
         }
+        boolean proven = proveAs(role.nodeId())
+                .orElseThrow(() -> new SwarmException("this node " + role.nodeId() + " is not in the node list"));
+        proofNodeId = role.nodeId();
+        return proven;
+    }
+
+    /** Tests: make the kept node id stale, as after the engine left and re-joined the swarm. */
+    void keepProofNodeId(String nodeId) {
+        proofNodeId = nodeId;
+    }
+
+    /** The proof as node {@code nodeId}: empty when there is no such node. */
+    private Optional<Boolean> proveAs(String nodeId) {
         for (int attempt = 0; attempt < 3; attempt++) {
-            com.fasterxml.jackson.databind.JsonNode node = raw.get("/nodes/" + RawSwarmApi.segment(role.nodeId()))
-                    .orElseThrow(() -> new SwarmException("this node " + role.nodeId() + " is not in the node list"));
+            Optional<com.fasterxml.jackson.databind.JsonNode> read = raw.get("/nodes/" + RawSwarmApi.segment(nodeId));
+            if (read.isEmpty()) {
+                return Optional.empty();
+            }
+            com.fasterxml.jackson.databind.JsonNode node = read.get();
             if (!node.path("ManagerStatus").path("Leader").asBoolean(false)) {
-                return false;
+                return Optional.of(false);
             }
             long version = RawSwarmApi.version(node);
-            RawSwarmApi.Reply reply = raw.post("/nodes/" + RawSwarmApi.segment(role.nodeId()) + "/update?version=" + version,
+            RawSwarmApi.Reply reply = raw.post("/nodes/" + RawSwarmApi.segment(nodeId) + "/update?version=" + version,
                     RawSwarmApi.specCopy(node));
             if (reply.ok()) {
-                return true;
+                return Optional.of(true);
             }
             if (reply.message() == null || !reply.message().toLowerCase(Locale.ROOT).contains("out of sequence")) {
                 throw new SwarmException("leadership proof write failed with " + reply.status() + ": " + reply.message());

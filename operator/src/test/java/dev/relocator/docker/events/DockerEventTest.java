@@ -33,6 +33,12 @@ class DockerEventTest {
         assertEquals(ObjectKind.SERVICE, DockerEvent.decode(raw(EventType.SERVICE, "update", "s1", 7, Map.of())).orElseThrow().ref().kind());
         assertEquals(ObjectKind.NODE, DockerEvent.decode(raw(EventType.NODE, "update", "n1", 8, Map.of())).orElseThrow().ref().kind());
         assertEquals("oom", DockerEvent.decode(raw(EventType.CONTAINER, "oom", "c1", 9, Map.of())).orElseThrow().action());
+        // the resource store's objects are Swarm configs: their events drive its watches
+        DockerEvent config = DockerEvent.decode(raw(EventType.CONFIG, "create", "cfg1", 10, Map.of("name", "relocator.default.rv.a.1")))
+                .orElseThrow();
+        assertEquals(new ObjectRef(ObjectKind.CONFIG, "cfg1"), config.ref());
+        assertEquals("relocator.default.rv.a.1", config.attributes().get("name"));
+        assertEquals(ObjectKind.CONFIG, DockerEvent.decode(raw(EventType.CONFIG, "remove", "cfg1", 11, Map.of())).orElseThrow().ref().kind());
     }
 
     @Test
@@ -41,6 +47,7 @@ class DockerEventTest {
         assertTrue(DockerEvent.decode(raw(EventType.CONTAINER, "health_status: healthy", "c1", 1, Map.of())).isEmpty());
         assertTrue(DockerEvent.decode(raw(EventType.NETWORK, "connect", "n", 1, Map.of())).isEmpty());
         assertTrue(DockerEvent.decode(raw(EventType.IMAGE, "pull", "i", 1, Map.of())).isEmpty());
+        assertTrue(DockerEvent.decode(raw(EventType.SECRET, "create", "s", 1, Map.of())).isEmpty());
         assertTrue(DockerEvent.decode(new Event()).isEmpty());
         assertTrue(DockerEvent.decode(null).isEmpty());
     }

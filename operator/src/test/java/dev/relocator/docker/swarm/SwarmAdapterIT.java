@@ -152,6 +152,25 @@ class SwarmAdapterIT {
         assertEquals("3", after.path("Spec").path("Labels").path(RelocatorLabels.EPOCH).asText());
     }
 
+    /**
+     * The proof keeps the node id it read from /info; a kept id that names no node (the engine left and
+     * re-joined the swarm) must not cost the leader its proof: it falls back to /info and keeps the new id.
+     */
+    @Test
+    void theLeadershipProofKeepsItsNodeIdAndFallsBackWhenItIsStale() {
+        SwarmAdapter prover = new SwarmAdapter(docker.requests());
+        String node = adapter.role().nodeId();
+        long before = adapter.node(node).orElseThrow().version();
+        assertTrue(prover.proveLeadership(), "first proof: through /info");
+        assertTrue(prover.proveLeadership(), "second proof: with the kept id");
+        assertTrue(adapter.node(node).orElseThrow().version() >= before + 2, "each proof is a committed node write");
+        prover.keepProofNodeId("nosuchnode0000000000000000");
+        assertTrue(prover.proveLeadership(), "a stale kept id falls back to /info");
+        long after = adapter.node(node).orElseThrow().version();
+        assertTrue(prover.proveLeadership());
+        assertTrue(adapter.node(node).orElseThrow().version() > after, "the id read again is kept and proves");
+    }
+
     @Test
     void coreClusterPortReadsUpdatesAndProvesLeadership() throws Exception {
         String id = createService("port");
