@@ -15,7 +15,7 @@
 #
 # Kafka: by default (KAFKA_MODE=broker) the script starts a real single-node KRaft broker on
 # loopback from the local Maven repository's kafka_2.13 jars (version from the Quarkus BOM of the
-# root pom; `mvn -o dependency:build-classpath` on a generated pom, no network, no image), as the
+# root pom; `mvn dependency:build-classpath` on a generated pom, no image), as the
 # operator module's test kit does (dev.relocator.testkit.kafka.KafkaBroker): a deployed operator
 # talks to a broker, and without one its producers reconnect every second. The broker's own CPU
 # is not counted. KAFKA_MODE=none points the operator at 127.0.0.1:1 (nothing listens) instead.
@@ -78,7 +78,7 @@ for spec in $APP_DIRS; do
     echo "APP_DIRS entry '$spec' is not label=directory (label of A-Z a-z 0-9 _ -)" >&2; exit 2
   fi
   if [[ ! -f "$dir/quarkus-run.jar" ]]; then
-    echo "no $dir/quarkus-run.jar: build it first with  mvn -B -o -q -pl operator -am package -DskipTests" >&2
+    echo "no $dir/quarkus-run.jar: build it first with  mvn -B -q -pl operator -am package -DskipTests" >&2
     exit 2
   fi
   APP[$label]="$(cd "$dir" && pwd)"
@@ -151,8 +151,8 @@ start_broker() {
   <dependencies><dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId></dependency></dependencies>
 </project>
 POM
-  if ! mvn -B -o -q -f "$dir/pom.xml" dependency:build-classpath -Dmdep.outputFile="$dir/cp.txt" >"$dir/mvn.log" 2>&1; then
-    echo "cannot resolve the kafka_2.13 jars offline (see $dir/mvn.log); fetch them once with" \
+  if ! mvn -B -q -f "$dir/pom.xml" dependency:build-classpath -Dmdep.outputFile="$dir/cp.txt" >"$dir/mvn.log" 2>&1; then
+    echo "cannot resolve the kafka_2.13 jars (see $dir/mvn.log); fetch them once with" \
       "mvn -B -q -f $dir/pom.xml dependency:build-classpath, or use KAFKA_MODE=none" >&2
     exit 2
   fi

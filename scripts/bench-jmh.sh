@@ -27,7 +27,7 @@ mkdir -p "$OUT"
 
 for p in "${PATTERNS[@]}"; do
   echo "load average before $p: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/env.txt"
-  (cd "$ROOT" && mvn -B -o -q -pl operator -am -Pbench process-test-classes \
+  (cd "$ROOT" && mvn -B -q -pl operator -am -Pbench process-test-classes \
       -Djmh.args="$p $JMH_OPTS -rf json -rff $OUT/$p.json -o $OUT/$p.txt")
   echo "load average after $p: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/env.txt"
   sed -n '/^Benchmark/,$p' "$OUT/$p.txt"

@@ -6,9 +6,10 @@
 #   scripts/bench-lab.sh                                   # 20 runs x {crash, partition} x {relocator, swarm}, mass 10/25/50
 #   scripts/bench-lab.sh --runs=3 --mass=10                # a short session
 #   scripts/bench-lab.sh --runs=0 --mass=50 --mass-reps=2  # mass failover only
+#   scripts/bench-lab.sh --runs=20 --mass= --managers=3    # failover in a 3-manager + 2-worker lab
 #   scripts/bench-lab.sh --report DIR                      # summarise a stored session again
 #
-# Options go to dev.relocator.chaos.bench.LabBench: --runs --faults --systems --mass --mass-reps --out.
+# Options go to dev.relocator.chaos.bench.LabBench: --runs --faults --systems --mass --mass-reps --managers --out.
 # Output (default chaos-tests/target/bench-lab/<UTC time>/): failover.jsonl, mass.jsonl, kafka.jsonl,
 # session.jsonl (one JSON line per run, written as each run ends), summary.json, summary.md, and
 # runs/<service>/history.jsonl (each run's history, re-checkable with checker.Recheck).
@@ -23,7 +24,7 @@ export TESTCONTAINERS_HOST_OVERRIDE=localhost
 
 build() {
   echo "[bench-lab] building the operator (Quarkus fast-jar) and the lab (mvn package, tests skipped)" >&2
-  (cd "$ROOT" && mvn -B -o -q -pl chaos-tests -am package dependency:build-classpath -DskipTests \
+  (cd "$ROOT" && mvn -B -q -pl chaos-tests -am package dependency:build-classpath -DskipTests \
     -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=runtime)
 }
 
@@ -53,7 +54,7 @@ fi
 for a in "$@"; do
   case "$a" in
     --out=*) ;;
-    --runs=*|--faults=*|--systems=*|--mass=*|--mass-reps=*) ;;
+    --runs=*|--faults=*|--systems=*|--mass=*|--mass-reps=*|--managers=*) ;;
     *) echo "unknown option '$a'; see the header of $0" >&2; exit 64 ;;
   esac
 done

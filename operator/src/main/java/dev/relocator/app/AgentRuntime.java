@@ -65,6 +65,7 @@ public class AgentRuntime {
 
     private ScheduledExecutorService loop;
     private volatile Agent agent;
+    private volatile LocalDockerAdapter docker;
     private Counter renewals;
     private Counter failures;
 
@@ -97,6 +98,9 @@ public class AgentRuntime {
             }
         } finally {
             loop.shutdownNow();
+            if (docker != null) {
+                docker.close();
+            }
         }
     }
 
@@ -179,8 +183,9 @@ public class AgentRuntime {
         // never reused on this node: the wall clock in microseconds at start
         Instant now = Instant.now();
         long incarnation = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
-        LocalDockerAdapter docker = new LocalDockerAdapter(fast.requests(), new LocalNodeOperations(fast.requests()),
-                new LocalNodeOperations(clients.requests()), config.agent().helperImage(), config.agent().helperTimeout());
+        docker = new LocalDockerAdapter(fast.requests(), new LocalNodeOperations(fast.requests()),
+                new LocalNodeOperations(clients.requests()), config.agent().helperImage(), config.agent().helperTimeout(),
+                config.agent().prepareConcurrency());
         EventSink sink = sinks.isResolvable() ? sinks.get() : EventSink.NONE;
         return new Agent(node, incarnation, Timings.lease(config), PeerMajority.DEFAULT, Clock.SYSTEM,
                 new HttpControllerLink(), new HttpPeerLink(node), docker, new FileLeaseFile(Path.of(config.agent().leaseFile())), sink);

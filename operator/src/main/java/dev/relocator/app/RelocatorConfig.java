@@ -119,6 +119,13 @@ public interface RelocatorConfig {
         @WithDefault("30s")
         Duration helperTimeout();
 
+        /**
+         * How many volume prepares (each runs one or two helper containers) may run at once on this node, off the
+         * thread that keeps the lease: what a node taking over many workloads at once pays for them.
+         */
+        @WithDefault("4")
+        int prepareConcurrency();
+
         /** Read by the fencing wrapper in workload entrypoints; survives an agent restart. */
         @WithDefault("/run/relocator/lease")
         String leaseFile();

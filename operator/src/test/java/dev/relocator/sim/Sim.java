@@ -66,6 +66,8 @@ final class Sim {
     static final long SWARM_DOWN_AFTER = 10 * S;
     static final long MAX_DELAY = 20 * MS;
     static final long START_BUDGET = 1500 * MS;
+    /** The longest a target's prepare (helper containers, off the agent's loop) takes here; part of every move. */
+    static final long PREPARE_MAX = 1500 * MS;
     static final long LEADERSHIP_PERIOD = 500 * MS;
     static final long FENCE_HOOK_MAX = 2 * S;
     /** Swarm's updater writes UpdateStatus (and reconciles tasks) after each update: own version bumps within this. */
@@ -1108,6 +1110,26 @@ final class Sim {
                 up();
                 return scenario != Scenario.CHAOS || rnd.nextInt(20) != 0;
             }
+
+            /** Prepares run off the agent's loop, as in the adapter: the reference at once, the verdict 0-1.5 s later. */
+            private final Map<String, Object[]> prepares = new HashMap<>();
+
+            @Override
+            public Optional<Boolean> prepareAndVerify(VolumeSpec spec) {
+                up();
+                Object[] job = prepares.get(spec.volumeName());
+                if (job == null || !job[0].equals(spec)) {
+                    n.volumes.add(spec.volumeName());
+                    prepares.put(spec.volumeName(), new Object[]{spec, now + rnd.nextLong(PREPARE_MAX)});
+                    return Optional.empty();
+                }
+                if (now < (long) job[1]) {
+                    return Optional.empty();
+                }
+                prepares.remove(spec.volumeName());
+                prepare(spec);
+                return Optional.of(verify(spec));
+            }
         };
     }
 
@@ -1548,7 +1570,7 @@ final class Sim {
     }
 
     private long l1Bound(boolean leaderHit) {
-        long b = timing.lease().toNanos() + timing.driftMarginNanos() + timing.heartbeat().toNanos() + START_BUDGET;
+        long b = timing.lease().toNanos() + timing.driftMarginNanos() + timing.heartbeat().toNanos() + START_BUDGET + PREPARE_MAX;
         if (leaderHit) {
             b += 2 * ELECTION_TIMEOUT + LEADERSHIP_PERIOD + ccfg.leaderLease().toNanos();
         }

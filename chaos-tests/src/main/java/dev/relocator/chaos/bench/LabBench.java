@@ -88,10 +88,14 @@ public final class LabBench implements AutoCloseable {
         stack.nodeNames().forEach((id, name) -> idsByName.put(name, id));
     }
 
-    /** Options: {@code --runs=20 --faults=crash,partition --systems=relocator,swarm --mass=10,25,50 --mass-reps=1 --out=DIR}. */
+    /**
+     * Options: {@code --runs=20 --faults=crash,partition --systems=relocator,swarm --mass=10,25,50 --mass-reps=1
+     * --managers=1 --out=DIR}. {@code --managers=3} runs the lab with three managers beside the two workers (the
+     * smallest Swarm that survives a manager's loss, and the peer-majority rule's electorate grows from 2 to 4).
+     */
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new LinkedHashMap<>(Map.of("runs", "20", "faults", "crash,partition", "systems", "relocator,swarm",
-                "mass", "10,25,50", "mass-reps", "1", "out", "chaos-tests/target/bench-lab"));
+                "mass", "10,25,50", "mass-reps", "1", "out", "chaos-tests/target/bench-lab", "managers", "1"));
         for (String a : args) {
             if (!a.startsWith("--") || !a.contains("=") || !o.containsKey(a.substring(2, a.indexOf('=')))) {
                 System.err.println("unknown argument '" + a + "'; expected --key=value with key in " + o.keySet()
@@ -114,7 +118,12 @@ public final class LabBench implements AutoCloseable {
         Path out = Path.of(o.get("out")).toAbsolutePath();
         Files.createDirectories(out);
         long t0 = System.currentTimeMillis();
-        try (LabBench b = start(out)) {
+        int managers = Integer.parseInt(o.get("managers"));
+        if (managers != 1 && managers != 3 && managers != 5) {
+            System.err.println("--managers takes 1, 3 or 5 (a Raft majority must survive), got " + managers);
+            System.exit(64);
+        }
+        try (LabBench b = start(out, new SwarmLab.Spec(managers, 2))) {
             b.note("session", Map.of("start", Instant.ofEpochMilli(t0).toString(), "load1", load1(), "args", List.of(args),
                     "lab", b.lab.timings().toString(), "operatorImageMs", b.stack.buildMillis(), "stackHealthyMs", b.stack.deployMillis()));
             for (int i = 1; i <= runs; i++) {
@@ -136,8 +145,8 @@ public final class LabBench implements AutoCloseable {
         LabBenchReport.main(new String[]{out.toString()});
     }
 
-    static LabBench start(Path out) {
-        SwarmLab lab = SwarmLab.start(SwarmLab.Spec.defaults());
+    static LabBench start(Path out, SwarmLab.Spec spec) {
+        SwarmLab lab = SwarmLab.start(spec);
         try {
             OperatorStack stack = OperatorStack.deploy(lab);
             EventTap tap = new EventTap(stack.broker().bootstrapServers(), TOPIC);

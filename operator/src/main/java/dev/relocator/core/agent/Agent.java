@@ -114,6 +114,8 @@ public final class Agent {
         long preparedAtNanos;
         int containersAlive;
         boolean mounted;
+        /** A prepare of this volume runs off the loop thread: no reference removal meanwhile. */
+        boolean preparing;
         String error = "";
         /** Revision of the newest Prepare for this node, and of the newest ack that revoked the volume here. */
         long prepareRevision = -1;
@@ -231,6 +233,8 @@ public final class Agent {
             handedOver = true;
             return true;
         }
+        // this heartbeat goes out between ticks: count the containers after the commands applied since the last one
+        enforce(now);
         reportDue = true;
         sentAny = false; // send now, not at the next heartbeat
         maybeHeartbeat(now);
@@ -358,29 +362,63 @@ public final class Agent {
                 && (!v.staleRemovalTried || now - v.staleRemovalTriedAt >= timing.lease().toNanos());
     }
 
+    /**
+     * One container listing for every volume this node knows (not one request per volume: with 50 volumes that
+     * starved the heartbeat on this thread), kills what is not allowed, and confirms the kills with one more
+     * listing. Then per volume: the detach's reference removal, a stale reference's removal, and the prepare,
+     * which runs off this thread ({@link LocalDocker#prepareAndVerify}) and is polled here.
+     */
     private void enforce(long now) {
         discover(now);
+        if (volumes.isEmpty()) {
+            return;
+        }
+        Map<String, List<String>> running;
+        try {
+            running = docker.containersMounting(volumes.keySet());
+        } catch (LocalDocker.DockerUnavailableException e) {
+            // Unknown is not zero: a confirmation must never be reported while dockerd cannot answer.
+            for (Vol v : volumes.values()) {
+                v.containersAlive = -1;
+                v.error = "DockerUnavailable: " + e.getMessage();
+            }
+            return;
+        } catch (RuntimeException e) {
+            for (Vol v : volumes.values()) {
+                v.error = e.getClass().getSimpleName() + ": " + e.getMessage();
+            }
+            return;
+        }
+        Map<Vol, Integer> killed = new LinkedHashMap<>();
+        for (Vol v : volumes.values()) {
+            List<String> ids = running.getOrDefault(v.name, List.of());
+            if (allowed(v) || ids.isEmpty()) {
+                v.containersAlive = ids.size();
+                continue;
+            }
+            try {
+                for (String id : ids) {
+                    docker.kill(id);
+                }
+                killed.put(v, ids.size());
+            } catch (LocalDocker.DockerUnavailableException e) {
+                v.containersAlive = -1;
+                v.error = "DockerUnavailable: " + e.getMessage();
+            } catch (RuntimeException e) {
+                v.containersAlive = ids.size();
+                v.error = e.getClass().getSimpleName() + ": " + e.getMessage();
+            }
+        }
+        if (!killed.isEmpty()) {
+            confirmKills(killed);
+        }
         for (Vol v : volumes.values()) {
             try {
-                List<String> running = docker.containersMounting(v.name);
-                if (!allowed(v) && !running.isEmpty()) {
-                    for (String id : running) {
-                        docker.kill(id);
-                    }
-                    List<String> after = docker.containersMounting(v.name);
-                    v.containersAlive = after.size();
-                    if (after.isEmpty()) {
-                        reportDue = true;
-                        events.publish(volumeEvent(StateChange.Types.FENCE_EXECUTED, v, "WritersKilled",
-                                Map.of("killed", running.size(), "lapsed", lapsed)));
-                    }
-                } else {
-                    v.containersAlive = running.size();
-                }
-                if (v.detachRequested && !allowed(v) && v.containersAlive == 0 && docker.volumePresent(v.name)) {
+                if (!v.preparing && v.detachRequested && !allowed(v) && v.containersAlive == 0 && docker.volumePresent(v.name)) {
                     docker.removeVolumeReference(v.name);
+                    v.mounted = false;
                     reportDue = true;
-                } else if (staleReference(v, now)) {
+                } else if (!v.preparing && staleReference(v, now)) {
                     v.staleRemovalTried = true;
                     v.staleRemovalTriedAt = now;
                     // a refusal (the engine re-checked and found it in use, or not ours) is not an error of
@@ -388,6 +426,7 @@ public final class Agent {
                     try {
                         docker.removeStaleReference(v.name);
                         v.local = null;
+                        v.mounted = false;
                         reportDue = true;
                     } catch (LocalDocker.DockerUnavailableException e) {
                         throw e;
@@ -396,25 +435,66 @@ public final class Agent {
                     }
                 }
                 if (v.spec != null && v.prepareEpoch > v.preparedEpoch) {
-                    docker.prepare(v.spec);
-                    reportDue = true;
-                    if (docker.verify(v.spec)) {
-                        v.preparedEpoch = v.prepareEpoch;
-                        v.preparedAtNanos = now;
-                        v.error = "";
-                    } else {
-                        v.error = "VerifyFailed: ownership or mount options differ after prepare";
+                    v.preparing = true;
+                    Optional<Boolean> verdict = docker.prepareAndVerify(v.spec);
+                    v.preparing = verdict.isEmpty();
+                    if (verdict.isPresent()) {
+                        reportDue = true;
+                        v.mounted = true;
+                        if (verdict.get()) {
+                            v.preparedEpoch = v.prepareEpoch;
+                            v.preparedAtNanos = now;
+                            v.error = "";
+                        } else {
+                            v.error = "VerifyFailed: ownership or mount options differ after prepare";
+                        }
                     }
+                } else {
+                    v.preparing = false;
                 }
-                v.mounted = docker.volumePresent(v.name);
+                // What the controller's detach confirmation reads: exact while a detach is asked for, else the
+                // last known (a prepare made it, a removal ended it), saving an engine request per volume and tick.
+                if (v.detachRequested) {
+                    v.mounted = docker.volumePresent(v.name);
+                }
             } catch (LocalDocker.DockerUnavailableException e) {
-                // Unknown is not zero: a confirmation must never be reported while dockerd cannot answer.
+                v.preparing = false;
                 v.containersAlive = -1;
                 v.error = "DockerUnavailable: " + e.getMessage();
             } catch (RuntimeException e) {
+                v.preparing = false;
                 v.error = e.getClass().getSimpleName() + ": " + e.getMessage();
             }
         }
+    }
+
+    /** One re-listing after the kills: a volume counts as fenced here only once none of its containers is alive. */
+    private void confirmKills(Map<Vol, Integer> killed) {
+        Map<String, List<String>> after;
+        try {
+            after = docker.containersMounting(killed.keySet().stream().map(v -> v.name).toList());
+        } catch (LocalDocker.DockerUnavailableException e) {
+            killed.keySet().forEach(v -> {
+                v.containersAlive = -1;
+                v.error = "DockerUnavailable: " + e.getMessage();
+            });
+            return;
+        } catch (RuntimeException e) {
+            killed.forEach((v, n) -> {
+                v.containersAlive = n;
+                v.error = e.getClass().getSimpleName() + ": " + e.getMessage();
+            });
+            return;
+        }
+        killed.forEach((v, n) -> {
+            List<String> left = after.getOrDefault(v.name, List.of());
+            v.containersAlive = left.size();
+            if (left.isEmpty()) {
+                reportDue = true;
+                events.publish(volumeEvent(StateChange.Types.FENCE_EXECUTED, v, "WritersKilled",
+                        Map.of("killed", n, "lapsed", lapsed)));
+            }
+        });
     }
 
     private void writeLeaseFile(long now) {

@@ -2,7 +2,11 @@ package dev.relocator.core.ports;
 
 import dev.relocator.core.model.VolumeSpec;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The agent's node-local Docker Engine. Calls are synchronous and bounded by the adapter's
@@ -12,6 +16,20 @@ public interface LocalDocker {
 
     /** Containers on this node (running, paused or restarting) that mount {@code volume}. */
     List<String> containersMounting(String volume);
+
+    /**
+     * Live containers mounting each of {@code volumes}, every volume a key (an empty list: none). The agent
+     * asks this once per tick for all its volumes, so an adapter should answer from one listing: a node that
+     * knows 50 volumes must not cost 50 engine requests every 100 ms on the thread that keeps the lease.
+     * The default asks {@link #containersMounting(String)} per volume.
+     */
+    default Map<String, List<String>> containersMounting(Collection<String> volumes) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String v : volumes) {
+            out.put(v, containersMounting(v));
+        }
+        return out;
+    }
 
     /** SIGKILL; idempotent (a container already gone is success). */
     void kill(String containerId);
@@ -28,6 +46,18 @@ public interface LocalDocker {
 
     /** Creates the volume with driver and options, applies ownership and mount options. */
     void prepare(VolumeSpec spec);
+
+    /**
+     * {@link #prepare} then {@link #verify}, possibly off the caller's thread: a prepare runs helper containers
+     * for seconds, and the agent's loop thread also sends the heartbeats. Returns empty while it runs (call again
+     * with the same spec), then its verdict once: true when verified. A failed prepare throws its exception to
+     * the call that collects it; the next call starts a new attempt. While a prepare of a volume runs, its
+     * helper container is not reported by {@link #containersMounting}. The default runs both here and now.
+     */
+    default Optional<Boolean> prepareAndVerify(VolumeSpec spec) {
+        prepare(spec);
+        return Optional.of(verify(spec));
+    }
 
     /** Mounts the volume once in a throw-away check and compares ownership and options; true when it matches. */
     boolean verify(VolumeSpec spec);

@@ -16,8 +16,11 @@ public record LocalContainer(String id, String name, String state, List<String> 
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
 
+    /** The states of {@link #alive()}, as the engine's {@code status} filter names them. */
+    public static final List<String> ALIVE_STATES = List.of("running", "paused", "restarting");
+
     /** May execute code and write: running, paused (it resumes), restarting (it is about to run). */
     public boolean alive() {
-        return "running".equals(state) || "paused".equals(state) || "restarting".equals(state);
+        return ALIVE_STATES.contains(state);
     }
 }

@@ -12,13 +12,20 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * The core agent's {@link LocalDocker} port. The agent calls {@link #containersMounting} and
  * {@link #kill} on every tick, so those go through a client with a short response timeout
- * ({@code fast}): a hung engine must not freeze the lease loop. Prepare and verify run a helper
- * container and use the ordinary client ({@code slow}).
+ * ({@code fast}): a hung engine must not freeze the lease loop; one listing answers for all the
+ * node's volumes. Prepare and verify run helper containers for seconds with the ordinary client
+ * ({@code slow}), on a small pool of their own ({@link #prepareAndVerify}): the loop thread also
+ * sends the heartbeats, and 25 volumes arriving at once once starved them until the lease lapsed.
  *
  * <p>Failures reaching the engine become {@link DockerUnavailableException} (the agent then
  * reports "unknown", never "zero writers"); refusals with a reason (for example removing a
@@ -32,10 +39,33 @@ public final class LocalDockerAdapter implements LocalDocker {
     private final String helperImage;
     private final Duration helperBound;
     private final java.util.Map<String, List<String>> warned = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Prepares running or finished but not yet collected, by volume. */
+    private final java.util.Map<String, PrepareJob> prepares = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ExecutorService preparePool;
+
+    private record PrepareJob(VolumeSpec spec, CompletableFuture<Boolean> verdict) {
+    }
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(LocalDockerAdapter.class);
 
     public LocalDockerAdapter(DockerClient fastClient, LocalNodeOperations fast, LocalNodeOperations slow,
                               String helperImage, Duration helperBound) {
+        this(fastClient, fast, slow, helperImage, helperBound, DEFAULT_PREPARE_THREADS);
+    }
+
+    /** Prepares of different volumes run in parallel, up to this many (each runs one or two helper containers). */
+    public static final int DEFAULT_PREPARE_THREADS = 4;
+
+    public LocalDockerAdapter(DockerClient fastClient, LocalNodeOperations fast, LocalNodeOperations slow,
+                              String helperImage, Duration helperBound, int prepareThreads) {
+        if (prepareThreads < 1) {
+            throw new IllegalArgumentException("prepare threads must be >= 1, got " + prepareThreads);
+        }
+        AtomicInteger n = new AtomicInteger();
+        this.preparePool = Executors.newFixedThreadPool(prepareThreads, r -> {
+            Thread t = new Thread(r, "relocator-prepare-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         this.fastClient = Objects.requireNonNull(fastClient, "fastClient");
         this.fast = Objects.requireNonNull(fast, "fast");
         this.slow = Objects.requireNonNull(slow, "slow");
@@ -45,7 +75,66 @@ public final class LocalDockerAdapter implements LocalDocker {
 
     @Override
     public List<String> containersMounting(String volume) {
-        return engine(() -> LocalNodeOperations.aliveIds(fast.containersMounting(volume)));
+        return containersMounting(List.of(volume)).get(volume);
+    }
+
+    /**
+     * One listing of the live containers for all {@code volumes}. The helper container of a prepare this adapter
+     * is running (or has not handed in) is left out: it mounts a volume not granted here yet, and the agent would
+     * kill it. Only this adapter's own in-flight prepare of that very volume is exempt, and only containers with
+     * the helper's label; anything else mounting the volume is reported.
+     */
+    @Override
+    public Map<String, List<String>> containersMounting(java.util.Collection<String> volumes) {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        volumes.forEach(v -> out.put(v, new java.util.ArrayList<>()));
+        if (out.isEmpty()) {
+            return out;
+        }
+        List<LocalContainer> live = engine(() -> fast.liveContainersMountingAny(out.keySet()));
+        for (LocalContainer c : live) {
+            boolean helper = LocalNodeOperations.OWNERSHIP_HELPER.equals(c.labels().get(LocalNodeOperations.ROLE_LABEL));
+            for (String v : c.volumes()) {
+                List<String> ids = out.get(v);
+                if (ids != null && !(helper && prepares.containsKey(v))) {
+                    ids.add(c.id());
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<Boolean> prepareAndVerify(VolumeSpec spec) {
+        String volume = spec.volumeName();
+        PrepareJob job = prepares.get(volume);
+        if (job != null && !job.verdict().isDone()) {
+            return Optional.empty();
+        }
+        if (job != null) {
+            prepares.remove(volume, job);
+            if (job.spec().equals(spec)) {
+                try {
+                    return Optional.of(job.verdict().join());
+                } catch (java.util.concurrent.CompletionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : e;
+                }
+            }
+            // finished for a spec since replaced: start the one asked for now
+        }
+        prepares.put(volume, new PrepareJob(spec, CompletableFuture.supplyAsync(() -> {
+            prepare(spec);
+            return verify(spec);
+        }, preparePool)));
+        return Optional.empty();
+    }
+
+    /**
+     * Stops taking prepares. A running one is not interrupted: an interrupted engine call can leave its helper
+     * container behind half-created; it ends within its own bound (the threads are daemons).
+     */
+    public void close() {
+        preparePool.shutdown();
     }
 
     @Override

@@ -36,6 +36,10 @@ import java.util.function.Predicate;
  */
 public final class LocalNodeOperations {
 
+    /** The label, and its value, on the short-lived helper containers of a prepare or verify. */
+    public static final String ROLE_LABEL = RelocatorLabels.PREFIX + "role";
+    public static final String OWNERSHIP_HELPER = "ownership-helper";
+
     private static final long CONFIRM_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final DockerClient docker;
@@ -69,11 +73,30 @@ public final class LocalNodeOperations {
         return list(relocatable::contains, List.of());
     }
 
+    /**
+     * Live containers (running, paused, restarting) that mount any of {@code volumes}, from one engine request
+     * whatever their number (the agent's tick asks this for every volume it knows).
+     */
+    public List<LocalContainer> liveContainersMountingAny(Set<String> volumes) {
+        volumes.forEach(RelocatorLabels::requireVolumeName);
+        if (volumes.isEmpty()) {
+            return List.of();
+        }
+        return list(volumes::contains, List.of(), LocalContainer.ALIVE_STATES);
+    }
+
     private List<LocalContainer> list(Predicate<String> mountsVolume, List<String> volumeFilter) {
+        return list(mountsVolume, volumeFilter, List.of());
+    }
+
+    private List<LocalContainer> list(Predicate<String> mountsVolume, List<String> volumeFilter, List<String> statusFilter) {
         try {
             var cmd = docker.listContainersCmd().withShowAll(true);
             if (!volumeFilter.isEmpty()) {
                 cmd = cmd.withVolumeFilter(volumeFilter);
+            }
+            if (!statusFilter.isEmpty()) {
+                cmd = cmd.withStatusFilter(statusFilter);
             }
             List<LocalContainer> out = new ArrayList<>();
             for (Container c : cmd.exec()) {
@@ -385,7 +408,7 @@ public final class LocalNodeOperations {
                     .withEntrypoint("sh", "-c")
                     .withCmd(script)
                     .withUser("0:0")
-                    .withLabels(Map.of(RelocatorLabels.MANAGED, "true", RelocatorLabels.PREFIX + "role", "ownership-helper"))
+                    .withLabels(Map.of(RelocatorLabels.MANAGED, "true", ROLE_LABEL, OWNERSHIP_HELPER))
                     .withHostConfig(HostConfig.newHostConfig()
                             .withBinds(new Bind(volume, new Volume("/v")))
                             .withNetworkMode("none"))

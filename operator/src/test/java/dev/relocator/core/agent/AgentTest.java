@@ -59,6 +59,13 @@ class AgentTest {
     boolean slowKill;
     LeaseFile.Content file;
     Agent agent;
+    /** Engine requests the agent made: container listings (batched and single) and reference removals. */
+    int batchListings;
+    int singleListings;
+    final List<String> removals = new ArrayList<>();
+    /** > 0: a prepare runs off the loop for this many polls before its verdict (the adapter's pool). */
+    int preparePolls;
+    final Map<String, Integer> preparePolled = new java.util.HashMap<>();
 
     final LocalDocker docker = new LocalDocker() {
         void up() {
@@ -70,7 +77,27 @@ class AgentTest {
         @Override
         public List<String> containersMounting(String volume) {
             up();
+            singleListings++;
             return containers.stream().filter(c -> c.startsWith(volume + "/")).sorted().toList();
+        }
+
+        @Override
+        public Map<String, List<String>> containersMounting(java.util.Collection<String> names) {
+            up();
+            batchListings++;
+            Map<String, List<String>> out = new java.util.TreeMap<>();
+            names.forEach(v -> out.put(v, containers.stream().filter(c -> c.startsWith(v + "/")).sorted().toList()));
+            return out;
+        }
+
+        @Override
+        public Optional<Boolean> prepareAndVerify(VolumeSpec spec) {
+            if (preparePolls > 0 && preparePolled.merge(spec.volumeName(), 1, Integer::sum) <= preparePolls) {
+                return Optional.empty();
+            }
+            preparePolled.remove(spec.volumeName());
+            prepare(spec);
+            return Optional.of(verify(spec));
         }
 
         @Override
@@ -90,6 +117,7 @@ class AgentTest {
         @Override
         public void removeVolumeReference(String volume) {
             up();
+            removals.add(volume);
             volumes.remove(volume);
         }
 
@@ -606,5 +634,95 @@ class AgentTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> agent.requestHandover(java.time.Duration.ZERO));
         assertTrue(e.getMessage().contains("relocator.agent.handover-extension"), e.getMessage());
+    }
+    /** Grants of {@code n} volumes v0..v(n-1) at revision 10 in one ack of the last heartbeat. */
+    void grantMany(int n) {
+        List<HeartbeatAck.VolumeGrant> grants = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            grants.add(new HeartbeatAck.VolumeGrant("v" + i, true, 3, 10));
+        }
+        agent.onAck(new HeartbeatAck("c1", now, "a", 1, last().seq(), grants));
+    }
+
+    @Test
+    void oneContainerListingPerTickHowEverManyVolumesTheNodeKnows() {
+        agent.tick();
+        grantMany(50);
+        for (int i = 0; i < 50; i++) {
+            containers.add("v" + i + "/c");
+        }
+        batchListings = 0;
+        for (int k = 1; k <= 10; k++) {
+            now += 100 * MS;
+            agent.tick();
+            assertEquals(k, batchListings, "one listing per tick for 50 volumes");
+        }
+        assertEquals(0, singleListings, "never one request per volume");
+        assertEquals(50, last().volumes().values().stream().filter(r -> r.containersAlive() == 1).count());
+        // three revoked at once: killed, and confirmed by one more listing for all three
+        List<HeartbeatAck.VolumeGrant> revoke = List.of(new HeartbeatAck.VolumeGrant("v1", false, 0, 11),
+                new HeartbeatAck.VolumeGrant("v2", false, 0, 11), new HeartbeatAck.VolumeGrant("v3", false, 0, 11));
+        agent.onAck(new HeartbeatAck("c1", now, "a", 1, last().seq(), revoke));
+        batchListings = 0;
+        now += 100 * MS;
+        agent.tick();
+        assertEquals(2, batchListings, "the tick's listing and one confirmation for all kills");
+        for (String v : List.of("v1", "v2", "v3")) {
+            assertFalse(containers.contains(v + "/c"), v + " killed");
+        }
+        assertTrue(containers.contains("v0/c") && containers.contains("v4/c"), "granted writers untouched");
+        advance(1000);
+        assertEquals(0, last().volumes().get("v2").containersAlive());
+        assertEquals(0, singleListings);
+    }
+
+    @Test
+    void aSlowPrepareRunsOffTheLoopAndTheHeartbeatGoesOn() {
+        preparePolls = 30; // about 3 s of helper containers
+        agent.tick();
+        ack(last(), true, 10);
+        VolumeSpec spec = new VolumeSpec("v2", "s2", "vol2", "local", Map.of(), "/d", null, null, null, false, null, null);
+        agent.onCommand(new AgentCommand.Prepare(spec, 5, 1));
+        int before = sent.size();
+        for (int i = 0; i < 25; i++) {
+            now += 100 * MS;
+            agent.tick();
+            if (last().seq() > 0 && sent.size() > before) {
+                ack(last(), true, 10); // the controller keeps answering: the lease must stay renewed meanwhile
+            }
+            VolumeReport r = last().volumes().get("vol2");
+            assertTrue(r == null || r.preparedEpoch() == 0, "not prepared before the verdict");
+        }
+        assertTrue(sent.size() - before >= 2, "heartbeats went on during the prepare: " + (sent.size() - before));
+        assertFalse(agent.lapsed(), "the lease held while the prepare ran");
+        assertFalse(volumes.contains("vol2"));
+        advance(1000);
+        assertEquals(5, last().volumes().get("vol2").preparedEpoch());
+        assertTrue(last().volumes().get("vol2").mounted());
+        assertEquals("", last().volumes().get("vol2").error());
+    }
+
+    @Test
+    void aFenceDuringAPrepareRemovesTheReferenceOnlyAfterThePrepareHandedIn() {
+        preparePolls = 30;
+        agent.tick();
+        ack(last(), true, 10);
+        VolumeSpec spec = new VolumeSpec("v2", "s2", "vol2", "local", Map.of(), "/d", null, null, null, false, null, null);
+        agent.onCommand(new AgentCommand.Prepare(spec, 5, 1));
+        agent.tick();
+        agent.tick();
+        volumes.add("vol2"); // the helper created the reference, the prepare still runs
+        agent.onCommand(new AgentCommand.Fence("vol2", 5, 2));
+        for (int i = 0; i < 20; i++) {
+            now += 100 * MS;
+            agent.tick();
+            assertTrue(removals.isEmpty(), "no removal under a running prepare");
+        }
+        assertTrue(last().volumes().get("vol2").mounted(), "the detach is not reported done while the reference exists");
+        advance(2000);
+        assertEquals(List.of("vol2"), removals, "removed once the prepare handed in");
+        assertFalse(volumes.contains("vol2"));
+        assertFalse(last().volumes().get("vol2").mounted());
+        assertEquals(2, last().volumes().get("vol2").seenRevision());
     }
 }
