@@ -39,6 +39,8 @@ public final class LocalDockerAdapter implements LocalDocker {
     private final String helperImage;
     private final Duration helperBound;
     private final java.util.Map<String, List<String>> warned = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Storages whose mount flags a helper has read on this node ({@link #flagsSource}). */
+    private final java.util.Set<String> flagsChecked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Prepares running or finished but not yet collected, by volume. */
     private final java.util.Map<String, PrepareJob> prepares = new java.util.concurrent.ConcurrentHashMap<>();
     private final ExecutorService preparePool;
@@ -193,19 +195,47 @@ public final class LocalDockerAdapter implements LocalDocker {
                     || !existing.get().options().equals(request.effectiveOptions())) {
                 return false;
             }
+            boolean engineFlags = MountOptions.appliedByEngine(request.driver(), request.options());
+            String flagsKey = flagsSource(request);
+            if (ownership(spec).isEmpty() && !engineFlags
+                    && (!(request.nosuid() || request.nodev()) || flagsChecked.contains(flagsKey))) {
+                // Nothing the helper could see changes this verdict: no ownership asked, and the flags of a bind or
+                // a plugin's mount come from its storage, which only the advisory below depends on. That was read
+                // once for this storage on this node; a helper container per move would add a second or more to
+                // every relocation (tens of seconds to a mass failover).
+                return true;
+            }
             LocalNodeOperations.RootStat root = slow.inspectRoot(spec.volumeName(), helperImage, helperBound);
             if (!ownership(spec).matches(root.uid(), root.gid(), root.mode())) {
                 return false;
             }
-            return mountFlagsHold(spec, request, root);
+            boolean hold = mountFlagsHold(spec, request, root);
+            if (!engineFlags) {
+                flagsChecked.add(flagsKey);
+            }
+            return hold;
         });
+    }
+
+    /**
+     * Where a volume's mount flags come from when the engine does not apply them: the directory holding a bind's
+     * device (its siblings are, in practice, on the same storage mount), or the plugin driver.
+     */
+    static String flagsSource(VolumeRequest request) {
+        String device = request.options().get("device");
+        if (device == null || device.isBlank()) {
+            return "driver:" + request.driver();
+        }
+        java.nio.file.Path parent = java.nio.file.Path.of(device).getParent();
+        return request.driver() + ":" + (parent == null ? device : parent.toString());
     }
 
     /**
      * The requested nosuid/nodev as the mount really has them. Where the engine applies them itself
      * (a file-system mount) a missing flag fails the verify; on a bind it comes from the device's own
      * mount, which Relocator cannot change: that is logged once per volume and change, with the fix,
-     * and does not block the move (docs/chaos.md, "Day-2 operations").
+     * and does not block the move (docs/chaos.md, "Day-2 operations"). For a bind, a helper reads it once
+     * per storage directory and node ({@link #verify}).
      */
     private boolean mountFlagsHold(VolumeSpec spec, VolumeRequest request, LocalNodeOperations.RootStat root) {
         if (root.mountFlags().isEmpty()) {

@@ -142,4 +142,61 @@ class LocalDockerAdapterIT {
         await("the second prepare's verdict").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                 .until(() -> adapter.prepareAndVerify(spec).isPresent()); // nothing left in flight for the clean-up
     }
+    private Optional<Boolean> awaitVerdict(VolumeSpec spec) {
+        AtomicReference<Optional<Boolean>> verdict = new AtomicReference<>(Optional.empty());
+        await(spec.volumeName() + " prepared").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    verdict.set(adapter.prepareAndVerify(spec));
+                    return verdict.get().isPresent();
+                });
+        return verdict.get();
+    }
+
+    private VolumeSpec bindSpec(String base, Path device, VolumeSpec.Ownership ownership) {
+        String name = resources.name(base);
+        preparedVolumes.add(name);
+        return new VolumeSpec(base, "svc", name, "local", Map.of("type", "none", "o", "bind", "device", device.toString()), "/data",
+                ownership, VolumeSpec.MountOptions.SAFE, Duration.ofSeconds(4), false, List.of(), VolumeSpec.TaskFailurePolicy.RELOCATE);
+    }
+
+    /** Helper containers the engine created since {@code sinceNanos} (wall clock), from its own event log. */
+    private long helpersCreatedSince(long sinceNanos) throws InterruptedException {
+        List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String since = (sinceNanos / 1_000_000_000L) + "." + String.format("%09d", sinceNanos % 1_000_000_000L);
+        String until = String.valueOf(System.currentTimeMillis() / 1000 + 1);
+        docker.requests().eventsCmd().withSince(since).withUntil(until).withEventFilter("create")
+                .withLabelFilter(Map.of(LocalNodeOperations.ROLE_LABEL, LocalNodeOperations.OWNERSHIP_HELPER))
+                .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Event>() {
+                    @Override
+                    public void onNext(com.github.dockerjava.api.model.Event e) {
+                        created.add(e.getId());
+                    }
+                }).awaitCompletion(30, java.util.concurrent.TimeUnit.SECONDS);
+        return created.size();
+    }
+
+    private static long wallNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    @Test
+    void theFlagsOfABindsStorageAreReadOnceAndOwnershipAlwaysGetsItsHelper() throws Exception {
+        Path first = resources.sharedDirectory("flags1");
+        Path second = resources.sharedDirectory("flags2");
+        assertEquals(first.getParent(), second.getParent(), "two volumes on one storage directory");
+        long t0 = wallNanos();
+        assertEquals(Optional.of(true), awaitVerdict(bindSpec("flags1", first, VolumeSpec.Ownership.UNCHANGED)));
+        assertEquals(1, helpersCreatedSince(t0), "the first bind on this storage: one helper reads its mount flags");
+
+        long t1 = wallNanos();
+        assertEquals(Optional.of(true), awaitVerdict(bindSpec("flags2", second, VolumeSpec.Ownership.UNCHANGED)));
+        assertEquals(0, helpersCreatedSince(t1), "the same storage again, no ownership asked: nothing a helper sees changes the verdict");
+
+        long t2 = wallNanos();
+        Path third = resources.sharedDirectory("flags3");
+        assertEquals(Optional.of(true), awaitVerdict(bindSpec("flags3", third, new VolumeSpec.Ownership(4242, 4343, "0750"))));
+        assertEquals(2, helpersCreatedSince(t2), "ownership is applied and then checked by a helper every time");
+        assertEquals(4242, (int) Files.getAttribute(third, "unix:uid"));
+    }
 }
