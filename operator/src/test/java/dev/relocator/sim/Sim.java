@@ -1130,6 +1130,25 @@ final class Sim {
                 prepare(spec);
                 return Optional.of(verify(spec));
             }
+
+            /** Reference removals run off the agent's loop too: the reference goes 0-500 ms after the first call. */
+            private final Map<String, Long> removals = new HashMap<>();
+
+            @Override
+            public boolean removeReference(String volume, boolean stale) {
+                up();
+                Long at = removals.get(volume);
+                if (at == null) {
+                    removals.put(volume, now + rnd.nextLong(500 * MS));
+                    return false;
+                }
+                if (now < at) {
+                    return false;
+                }
+                removals.remove(volume);
+                removeVolumeReference(volume);
+                return true;
+            }
         };
     }
 

@@ -116,6 +116,9 @@ public final class Agent {
         boolean mounted;
         /** A prepare of this volume runs off the loop thread: no reference removal meanwhile. */
         boolean preparing;
+        /** A reference removal (stale or a detach's) runs off the loop thread: nothing else for this volume meanwhile. */
+        boolean removing;
+        boolean removingStale;
         String error = "";
         /** Revision of the newest Prepare for this node, and of the newest ack that revoked the volume here. */
         long prepareRevision = -1;
@@ -414,27 +417,21 @@ public final class Agent {
         }
         for (Vol v : volumes.values()) {
             try {
-                if (!v.preparing && v.detachRequested && !allowed(v) && v.containersAlive == 0 && docker.volumePresent(v.name)) {
-                    docker.removeVolumeReference(v.name);
-                    v.mounted = false;
-                    reportDue = true;
-                } else if (!v.preparing && staleReference(v, now)) {
+                // A removal still running off the loop is collected before anything else is decided for the volume.
+                boolean busy = v.removing && !collectRemoval(v);
+                if (!busy && !v.preparing && v.detachRequested && !allowed(v) && v.containersAlive == 0
+                        && docker.volumePresent(v.name)) {
+                    v.removing = true;
+                    v.removingStale = false;
+                    busy = !collectRemoval(v);
+                } else if (!busy && !v.preparing && staleReference(v, now)) {
                     v.staleRemovalTried = true;
                     v.staleRemovalTriedAt = now;
-                    // a refusal (the engine re-checked and found it in use, or not ours) is not an error of
-                    // this volume's relocation: retried once per lease, never reported as a prepare failure
-                    try {
-                        docker.removeStaleReference(v.name);
-                        v.local = null;
-                        v.mounted = false;
-                        reportDue = true;
-                    } catch (LocalDocker.DockerUnavailableException e) {
-                        throw e;
-                    } catch (RuntimeException e) {
-                        // left in place; the next listing decides again
-                    }
+                    v.removing = true;
+                    v.removingStale = true;
+                    busy = !collectRemoval(v);
                 }
-                if (v.spec != null && v.prepareEpoch > v.preparedEpoch) {
+                if (!busy && v.spec != null && v.prepareEpoch > v.preparedEpoch) {
                     v.preparing = true;
                     Optional<Boolean> verdict = docker.prepareAndVerify(v.spec);
                     v.preparing = verdict.isEmpty();
@@ -449,7 +446,7 @@ public final class Agent {
                             v.error = "VerifyFailed: ownership or mount options differ after prepare";
                         }
                     }
-                } else {
+                } else if (!busy) {
                     v.preparing = false;
                 }
                 // What the controller's detach confirmation reads: exact while a detach is asked for, else the
@@ -465,6 +462,35 @@ public final class Agent {
                 v.preparing = false;
                 v.error = e.getClass().getSimpleName() + ": " + e.getMessage();
             }
+        }
+    }
+
+    /**
+     * Starts or polls the volume's reference removal ({@link LocalDocker#removeReference}); true once it is over.
+     * A stale removal's refusal (the engine re-checked and found it in use, or not ours) is not an error of this
+     * volume's relocation: retried once per lease, never reported. A detach removal's failure is reported.
+     */
+    private boolean collectRemoval(Vol v) {
+        try {
+            if (!docker.removeReference(v.name, v.removingStale)) {
+                return false;
+            }
+            v.removing = false;
+            if (v.removingStale) {
+                v.local = null;
+            }
+            v.mounted = false;
+            reportDue = true;
+            return true;
+        } catch (LocalDocker.DockerUnavailableException e) {
+            v.removing = false;
+            throw e;
+        } catch (RuntimeException e) {
+            v.removing = false;
+            if (!v.removingStale) {
+                throw e;
+            }
+            return true; // left in place; the next listing decides again
         }
     }
 

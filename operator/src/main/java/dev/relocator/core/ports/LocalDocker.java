@@ -59,6 +59,20 @@ public interface LocalDocker {
         return Optional.of(verify(spec));
     }
 
+    /**
+     * {@link #removeStaleReference} ({@code stale}) or {@link #removeVolumeReference}, possibly off the caller's
+     * thread, like {@link #prepareAndVerify}: false while it runs (call again), then true once, when it is done;
+     * a failure throws to the call that collects it. The default removes here and now.
+     */
+    default boolean removeReference(String volume, boolean stale) {
+        if (stale) {
+            removeStaleReference(volume);
+        } else {
+            removeVolumeReference(volume);
+        }
+        return true;
+    }
+
     /** Mounts the volume once in a throw-away check and compares ownership and options; true when it matches. */
     boolean verify(VolumeSpec spec);
 

@@ -41,12 +41,19 @@ public final class LocalDockerAdapter implements LocalDocker {
     private final java.util.Map<String, List<String>> warned = new java.util.concurrent.ConcurrentHashMap<>();
     /** Storages whose mount flags a helper has read on this node ({@link #flagsSource}). */
     private final java.util.Set<String> flagsChecked = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** Prepares running or finished but not yet collected, by volume. */
-    private final java.util.Map<String, PrepareJob> prepares = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Volume operations (a prepare, a reference removal) running or finished but not yet collected, by volume. */
+    private final java.util.Map<String, Job> jobs = new java.util.concurrent.ConcurrentHashMap<>();
     private final ExecutorService preparePool;
 
-    private record PrepareJob(VolumeSpec spec, CompletableFuture<Boolean> verdict) {
+    /** What runs for a volume: a {@link VolumeSpec} for a prepare, {@code REMOVE} or {@code REMOVE_STALE}. */
+    private record Job(Object what, CompletableFuture<Boolean> result) {
+        boolean prepare() {
+            return what instanceof VolumeSpec;
+        }
     }
+
+    private static final String REMOVE = "remove";
+    private static final String REMOVE_STALE = "remove-stale";
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(LocalDockerAdapter.class);
 
     public LocalDockerAdapter(DockerClient fastClient, LocalNodeOperations fast, LocalNodeOperations slow,
@@ -98,7 +105,8 @@ public final class LocalDockerAdapter implements LocalDocker {
             boolean helper = LocalNodeOperations.OWNERSHIP_HELPER.equals(c.labels().get(LocalNodeOperations.ROLE_LABEL));
             for (String v : c.volumes()) {
                 List<String> ids = out.get(v);
-                if (ids != null && !(helper && prepares.containsKey(v))) {
+                Job job = jobs.get(v);
+                if (ids != null && !(helper && job != null && job.prepare())) {
                     ids.add(c.id());
                 }
             }
@@ -108,26 +116,47 @@ public final class LocalDockerAdapter implements LocalDocker {
 
     @Override
     public Optional<Boolean> prepareAndVerify(VolumeSpec spec) {
-        String volume = spec.volumeName();
-        PrepareJob job = prepares.get(volume);
-        if (job != null && !job.verdict().isDone()) {
+        return run(spec.volumeName(), spec, () -> {
+            prepare(spec);
+            return verify(spec);
+        });
+    }
+
+    /** Off the loop too: a removal lists and removes dead containers, then the volume, with the ordinary client. */
+    @Override
+    public boolean removeReference(String volume, boolean stale) {
+        return run(volume, stale ? REMOVE_STALE : REMOVE, () -> {
+            if (stale) {
+                removeStaleReference(volume);
+            } else {
+                removeVolumeReference(volume);
+            }
+            return true;
+        }).isPresent();
+    }
+
+    /**
+     * Starts {@code op} for the volume, or reports on the one started for the same {@code what}: empty while it
+     * runs, then its result once (its exception, thrown here). One operation per volume at a time: another
+     * one's running job makes this call wait (empty); another one's finished job is dropped uncollected, its
+     * caller having moved on.
+     */
+    private Optional<Boolean> run(String volume, Object what, Supplier<Boolean> op) {
+        Job job = jobs.get(volume);
+        if (job != null && !job.result().isDone()) {
             return Optional.empty();
         }
         if (job != null) {
-            prepares.remove(volume, job);
-            if (job.spec().equals(spec)) {
+            jobs.remove(volume, job);
+            if (job.what().equals(what)) {
                 try {
-                    return Optional.of(job.verdict().join());
+                    return Optional.of(job.result().join());
                 } catch (java.util.concurrent.CompletionException e) {
                     throw e.getCause() instanceof RuntimeException r ? r : e;
                 }
             }
-            // finished for a spec since replaced: start the one asked for now
         }
-        prepares.put(volume, new PrepareJob(spec, CompletableFuture.supplyAsync(() -> {
-            prepare(spec);
-            return verify(spec);
-        }, preparePool)));
+        jobs.put(volume, new Job(what, CompletableFuture.supplyAsync(op, preparePool)));
         return Optional.empty();
     }
 

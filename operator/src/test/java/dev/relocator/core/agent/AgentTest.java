@@ -63,6 +63,9 @@ class AgentTest {
     int batchListings;
     int singleListings;
     final List<String> removals = new ArrayList<>();
+    /** > 0: a reference removal runs off the loop for this many polls before it is done. */
+    int removalPolls;
+    final Map<String, Integer> removalPolled = new java.util.HashMap<>();
     /** > 0: a prepare runs off the loop for this many polls before its verdict (the adapter's pool). */
     int preparePolls;
     final Map<String, Integer> preparePolled = new java.util.HashMap<>();
@@ -88,6 +91,15 @@ class AgentTest {
             Map<String, List<String>> out = new java.util.TreeMap<>();
             names.forEach(v -> out.put(v, containers.stream().filter(c -> c.startsWith(v + "/")).sorted().toList()));
             return out;
+        }
+
+        @Override
+        public boolean removeReference(String volume, boolean stale) {
+            if (removalPolls > 0 && removalPolled.merge(volume, 1, Integer::sum) <= removalPolls) {
+                return false;
+            }
+            removalPolled.remove(volume);
+            return LocalDocker.super.removeReference(volume, stale);
         }
 
         @Override
@@ -724,5 +736,35 @@ class AgentTest {
         assertFalse(volumes.contains("vol2"));
         assertFalse(last().volumes().get("vol2").mounted());
         assertEquals(2, last().volumes().get("vol2").seenRevision());
+    }
+    @Test
+    void aSlowReferenceRemovalRunsOffTheLoopAndTheDetachIsReportedOnlyWhenItIsDone() {
+        removalPolls = 20; // about 2 s of a busy engine removing the reference
+        runningWriter();
+        agent.onCommand(new AgentCommand.Fence("vol", 3, 12));
+        int before = sent.size();
+        for (int i = 0; i < 18; i++) {
+            now += 100 * MS;
+            agent.tick();
+            if (sent.size() > before) {
+                ack(last(), false, 12);
+            }
+            assertTrue(volumes.contains("vol") || removals.contains("vol"), "still there while the removal runs");
+        }
+        assertFalse(containers.contains("vol/c1"), "the writer was killed at once, not after the removal");
+        assertTrue(removals.isEmpty(), "not removed yet");
+        assertTrue(sent.size() - before >= 1, "heartbeats went on");
+        assertTrue(last().volumes().get("vol").mounted(), "the detach is not done while the reference exists");
+        assertFalse(agent.lapsed());
+        advance(1500);
+        assertEquals(List.of("vol"), removals, "removed exactly once");
+        assertFalse(last().volumes().get("vol").mounted());
+        assertEquals(0, last().volumes().get("vol").containersAlive());
+        // a new Prepare for the volume now is not disturbed by the finished removal
+        agent.onCommand(new AgentCommand.Prepare(new VolumeSpec("v", "s", "vol", "local", Map.of(), "/d", null, null,
+                null, false, null, null), 4, 13));
+        advance(500);
+        assertTrue(volumes.contains("vol"));
+        assertEquals(4, last().volumes().get("vol").preparedEpoch());
     }
 }

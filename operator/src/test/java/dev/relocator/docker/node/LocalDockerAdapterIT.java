@@ -199,4 +199,16 @@ class LocalDockerAdapterIT {
         assertEquals(2, helpersCreatedSince(t2), "ownership is applied and then checked by a helper every time");
         assertEquals(4242, (int) Files.getAttribute(third, "unix:uid"));
     }
+    @Test
+    void aReferenceRemovalRunsOffTheCallerAndKeepsTheData() throws Exception {
+        Path shared = resources.sharedDirectory("rm");
+        Files.writeString(shared.resolve("keep.txt"), "data");
+        VolumeSpec spec = bindSpec("rm", shared, VolumeSpec.Ownership.UNCHANGED);
+        assertEquals(Optional.of(true), awaitVerdict(spec));
+        assertTrue(!adapter.removeReference(spec.volumeName(), false), "the first call only starts it");
+        await("the reference removed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> adapter.removeReference(spec.volumeName(), false));
+        assertTrue(!adapter.volumePresent(spec.volumeName()), "the node-local reference is gone");
+        assertEquals("data", Files.readString(shared.resolve("keep.txt")), "the data is not");
+    }
 }
