@@ -63,7 +63,46 @@ public class Directory {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(this::refresh, 0, config.controller().discovery().refresh().toMillis(), TimeUnit.MILLISECONDS);
+        knownOrStart = System.nanoTime();
+        timer.schedule(this::refreshAndReschedule, 0, TimeUnit.MILLISECONDS);
+    }
+
+    /** While this instance knows no manager it asks every {@value #FAST_REFRESH_MS} ms, for at most this long. */
+    static final java.time.Duration FAST_REFRESH_WINDOW = java.time.Duration.ofSeconds(60);
+    static final long FAST_REFRESH_MS = 500;
+    private volatile long knownOrStart;
+
+    private void refreshAndReschedule() {
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            LOG.debugf("discovery refresh failed: %s", e.toString());
+        }
+        boolean known = !managerAddresses().isEmpty();
+        long now = System.nanoTime();
+        if (known) {
+            knownOrStart = now;
+        }
+        try {
+            timer.schedule(this::refreshAndReschedule,
+                    nextRefreshMillis(known, now - knownOrStart, config.controller().discovery().refresh()), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
+    /**
+     * A fresh instance (an update, or Swarm replacing the task after a partition) knew no manager for the whole
+     * refresh period (5 s) plus a probe: ~9 s in the lab in which its node neither renewed a lease nor counted as a
+     * live target or a proven peer. So while no manager is known, within {@link #FAST_REFRESH_WINDOW} of start or of
+     * the last time one was, it asks again every {@link #FAST_REFRESH_MS} ms; then at the normal pace (a node
+     * cut off for good must not probe busily).
+     */
+    static long nextRefreshMillis(boolean managerKnown, long nanosSinceKnownOrStart, java.time.Duration refresh) {
+        if (!managerKnown && nanosSinceKnownOrStart < FAST_REFRESH_WINDOW.toNanos()) {
+            return Math.min(FAST_REFRESH_MS, refresh.toMillis());
+        }
+        return refresh.toMillis();
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -41,4 +41,14 @@ class DirectoryTest {
     private static JsonNode task(String state, String attachments) throws Exception {
         return JSON.readTree("{\"Status\":{\"State\":\"" + state + "\"},\"NetworksAttachments\":" + attachments + "}");
     }
+    @Test
+    void aFreshInstanceAsksForManagersEveryHalfSecondUntilItKnowsOneForAMinuteAtMost() {
+        java.time.Duration refresh = java.time.Duration.ofSeconds(5);
+        long s = 1_000_000_000L;
+        assertEquals(500, Directory.nextRefreshMillis(false, 0, refresh), "just started, no manager known");
+        assertEquals(500, Directory.nextRefreshMillis(false, 59 * s, refresh));
+        assertEquals(5000, Directory.nextRefreshMillis(false, 61 * s, refresh), "cut off for good: the normal pace");
+        assertEquals(5000, Directory.nextRefreshMillis(true, 0, refresh), "a manager known: the normal pace");
+        assertEquals(200, Directory.nextRefreshMillis(false, 0, java.time.Duration.ofMillis(200)), "never slower than configured");
+    }
 }
