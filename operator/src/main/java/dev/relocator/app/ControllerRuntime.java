@@ -623,12 +623,31 @@ public class ControllerRuntime {
         CompletableFuture<Optional<HeartbeatAck>> result = new CompletableFuture<>();
         loop.execute(() -> {
             try {
-                result.complete(controller == null ? Optional.empty() : controller.onHeartbeat(heartbeat));
+                if (controller == null) {
+                    result.complete(Optional.empty());
+                    return;
+                }
+                boolean wasLive = controller.agentLive(heartbeat.node());
+                result.complete(controller.onHeartbeat(heartbeat));
+                if (!wasLive && acting && controller.agentLive(heartbeat.node())) {
+                    agentBack();
+                }
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
         });
         return result;
+    }
+
+    /**
+     * A node's agent heartbeats again (a restarted operator, a healed or rebooted node): every volume looks now,
+     * not at its next retry. A relocation that found no eligible target waited up to a backoff step (10 s and more)
+     * after the only other worker's replaced operator came back in the lab bench (crash after partition, 3+2 lab).
+     */
+    private void agentBack() {
+        long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HINT_COALESCE_MILLIS);
+        due.replaceAll((k, v) -> Math.min(v, at));
+        scheduleNext();
     }
 
     public boolean acting() {

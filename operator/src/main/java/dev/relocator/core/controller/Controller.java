@@ -994,7 +994,12 @@ public class Controller {
     private ReconcileResult failed(Ctx c) {
         Attempts a = attemptsFor(c);
         long waited = c.now() - a.firstNanos;
-        if (waited < cfg.retry().failedRetry().toNanos()) {
+        // Failed for want of a target, and one qualifies now (typically the only other worker's operator, replaced
+        // by Swarm after a partition, heartbeats again): retry at once rather than after failedRetry. Safe: the
+        // retry re-enters the phase it failed in, whose own rules decide again.
+        boolean targetNow = "NoEligibleNode".equals(c.st().reason()) && c.st().failedFrom() == Phase.DETACHING
+                && chooseTarget(c, c.st().node()).isPresent();
+        if (waited < cfg.retry().failedRetry().toNanos() && !targetNow) {
             return ReconcileResult.requeueAfter(Duration.ofNanos(cfg.retry().failedRetry().toNanos() - waited), "Failed");
         }
         VolumeState st = c.st();

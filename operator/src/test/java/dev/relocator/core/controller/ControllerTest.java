@@ -445,6 +445,27 @@ class ControllerTest {
         assertEquals("NoEligibleNode", st().reason());
     }
 
+    @Test
+    void failedForWantOfATargetRetriesAsSoonAsOneHeartbeatsNotAfterTheBackOff() {
+        state(s(Phase.DETACHING, 3, "a", null));
+        reconcile();
+        int attempts = 0;
+        while (!"Failed".equals(cluster.phase()) && attempts++ < 20) {
+            clock.advanceMillis(100);
+            ctl.leadershipTick();
+            reconcile();
+        }
+        assertEquals("NoEligibleNode", st().reason());
+        clock.advanceMillis(200);
+        ctl.leadershipTick();
+        reconcile();
+        assertEquals("Failed", cluster.phase(), "still no target: it waits for the back-off");
+        beat("b"); // the only other node's agent is back (its operator was replaced)
+        reconcile();
+        assertEquals("Detaching", cluster.phase(), "retried at once, long before failedRetry");
+        assertEquals(1, st().attempt());
+    }
+
     // ------------------------------------------------------------------ Failed, CAS, leadership, failover
 
     @Test
