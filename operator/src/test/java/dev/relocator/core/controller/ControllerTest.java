@@ -431,8 +431,8 @@ class ControllerTest {
         assertFalse(commands.sent.contains("a:Fence"));
     }
 
-    @Test
-    void detachingWithoutAnEligibleTargetRetriesThenFails() {
+    /** Detaching with no other node heartbeating: the retries run out and the volume goes to Failed. */
+    void detachWithoutATargetUntilFailed() {
         state(s(Phase.DETACHING, 3, "a", null));
         reconcile();
         int attempts = 0;
@@ -441,20 +441,18 @@ class ControllerTest {
             ctl.leadershipTick();
             reconcile();
         }
+    }
+
+    @Test
+    void detachingWithoutAnEligibleTargetRetriesThenFails() {
+        detachWithoutATargetUntilFailed();
         assertEquals("Failed", cluster.phase());
         assertEquals("NoEligibleNode", st().reason());
     }
 
     @Test
     void failedForWantOfATargetRetriesAsSoonAsOneHeartbeatsNotAfterTheBackOff() {
-        state(s(Phase.DETACHING, 3, "a", null));
-        reconcile();
-        int attempts = 0;
-        while (!"Failed".equals(cluster.phase()) && attempts++ < 20) {
-            clock.advanceMillis(100);
-            ctl.leadershipTick();
-            reconcile();
-        }
+        detachWithoutATargetUntilFailed();
         assertEquals("NoEligibleNode", st().reason());
         clock.advanceMillis(200);
         ctl.leadershipTick();
