@@ -249,7 +249,7 @@ public final class LabBench implements AutoCloseable {
         }
         long f = faultAt.get();
         rec.put("faultMillis", f);
-        Takeover.find(data.history(), f).ifPresent(t -> {
+        Takeover.find(data.history(), f, node).ifPresent(t -> {
             rec.put("takeoverMs", t.millis());
             rec.put("newNode", t.newNode());
         });

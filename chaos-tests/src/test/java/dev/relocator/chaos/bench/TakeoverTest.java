@@ -56,4 +56,15 @@ class TakeoverTest {
         assertTrue(Takeover.find(h, 1_300).isEmpty());
         assertTrue(Takeover.faultTime(h, "crash").isEmpty());
     }
+    @Test
+    void aSecondProcessOnTheFaultedNodeIsNoTakeoverWhenTheNodeIsNamed() {
+        write("a", "w2", 1, 1_000, true);
+        h.add(new Op(1_300, Op.NEMESIS, Op.INVOKE, "crash", Map.of("node", "w2")));
+        write("a2", "w2", 1, 1_301, true); // a restart in place racing the crash
+        write("b", "w1", 1, 5_600, true);
+        assertEquals("w2", Takeover.find(h, 1_300).orElseThrow().newNode(), "without the node: the racing process counts");
+        Takeover t = Takeover.find(h, 1_300, "w2").orElseThrow();
+        assertEquals("w1", t.newNode());
+        assertEquals(5_605 - 1_300, t.millis());
+    }
 }
