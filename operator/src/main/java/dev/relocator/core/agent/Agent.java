@@ -382,13 +382,12 @@ public final class Agent {
         } catch (LocalDocker.DockerUnavailableException e) {
             // Unknown is not zero: a confirmation must never be reported while dockerd cannot answer.
             for (Vol v : volumes.values()) {
-                v.containersAlive = -1;
-                v.error = "DockerUnavailable: " + e.getMessage();
+                unknown(v, e);
             }
             return;
         } catch (RuntimeException e) {
             for (Vol v : volumes.values()) {
-                v.error = e.getClass().getSimpleName() + ": " + e.getMessage();
+                v.error = describe(e);
             }
             return;
         }
@@ -405,11 +404,10 @@ public final class Agent {
                 }
                 killed.put(v, ids.size());
             } catch (LocalDocker.DockerUnavailableException e) {
-                v.containersAlive = -1;
-                v.error = "DockerUnavailable: " + e.getMessage();
+                unknown(v, e);
             } catch (RuntimeException e) {
                 v.containersAlive = ids.size();
-                v.error = e.getClass().getSimpleName() + ": " + e.getMessage();
+                v.error = describe(e);
             }
         }
         if (!killed.isEmpty()) {
@@ -456,11 +454,10 @@ public final class Agent {
                 }
             } catch (LocalDocker.DockerUnavailableException e) {
                 v.preparing = false;
-                v.containersAlive = -1;
-                v.error = "DockerUnavailable: " + e.getMessage();
+                unknown(v, e);
             } catch (RuntimeException e) {
                 v.preparing = false;
-                v.error = e.getClass().getSimpleName() + ": " + e.getMessage();
+                v.error = describe(e);
             }
         }
     }
@@ -494,6 +491,16 @@ public final class Agent {
         }
     }
 
+    /** Unknown is not zero: a confirmation must never be reported while dockerd cannot answer. */
+    private static void unknown(Vol v, LocalDocker.DockerUnavailableException e) {
+        v.containersAlive = -1;
+        v.error = "DockerUnavailable: " + e.getMessage();
+    }
+
+    private static String describe(RuntimeException e) {
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
     /** One re-listing after the kills: a volume counts as fenced here only once none of its containers is alive. */
     private void confirmKills(Map<Vol, Integer> killed) {
         Map<String, List<String>> after;
@@ -501,14 +508,13 @@ public final class Agent {
             after = docker.containersMounting(killed.keySet().stream().map(v -> v.name).toList());
         } catch (LocalDocker.DockerUnavailableException e) {
             killed.keySet().forEach(v -> {
-                v.containersAlive = -1;
-                v.error = "DockerUnavailable: " + e.getMessage();
+                unknown(v, e);
             });
             return;
         } catch (RuntimeException e) {
             killed.forEach((v, n) -> {
                 v.containersAlive = n;
-                v.error = e.getClass().getSimpleName() + ": " + e.getMessage();
+                v.error = describe(e);
             });
             return;
         }
